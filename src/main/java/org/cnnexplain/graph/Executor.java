@@ -1,0 +1,144 @@
+package org.cnnexplain.graph;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiFunction;
+import org.cnnexplain.UserError;
+
+/**
+ * Runs a {@link Graph} forward, node by node, and returns the tensors asked for.
+ *
+ * <pre>{@code
+ * try (NDManager run = modelManager.newSubManager()) {
+ *     Map<String, NDArray> out = executor.run(run, Map.of("input", x), List.of("logits", "/layer4/Relu_output_0"));
+ *     float[] logits = out.get("logits").toFloatArray();
+ * }   // every tensor of the run is freed here
+ * }</pre>
+ *
+ * <p>Every tensor of a run lives in the run's manager: constants enter it as
+ * views, results of ops are attached to it. Intermediate tensors nobody asked
+ * for are freed as soon as their last reader has run. The executor itself
+ * holds no per-run state, so one executor serves several threads at once.
+ */
+public final class Executor {
+
+    private final Graph graph;
+    private final List<Op> ops = new ArrayList<>();
+    private final Map<String, Integer> lastUse = new HashMap<>();
+
+    /** Resolves every node's op up front, so an unsupported op fails at load time. */
+    public Executor(Graph graph) {
+        this.graph = graph;
+        List<Node> nodes = graph.nodes();
+        for (int i = 0; i < nodes.size(); i++) {
+            ops.add(Ops.forNode(nodes.get(i)));
+            for (String input : nodes.get(i).inputs()) {
+                lastUse.put(input, i);
+            }
+        }
+    }
+
+    public Graph graph() {
+        return graph;
+    }
+
+    /** Forward pass; returns {@code wanted} tensors (graph outputs and/or taps) by name. */
+    public Map<String, NDArray> run(NDManager run, Map<String, NDArray> feeds, Collection<String> wanted) {
+        return run(run, feeds, wanted, null);
+    }
+
+    /**
+     * Forward pass with a hook that sees each node's outputs as they are made
+     * and may replace them (the explanation methods use it to detach a tapped
+     * activation and make it require a gradient).
+     *
+     * @param hook (tensor name, value) → value to continue with; null for none
+     */
+    public Map<String, NDArray> run(NDManager run, Map<String, NDArray> feeds, Collection<String> wanted,
+                                    BiFunction<String, NDArray, NDArray> hook) {
+        Set<String> keep = new HashSet<>(wanted);
+        Map<String, NDArray> values = new HashMap<>(feeds);
+        List<Node> nodes = graph.nodes();
+        for (int i = 0; i < nodes.size(); i++) {
+            Node node = nodes.get(i);
+            List<NDArray> inputs = new ArrayList<>(node.inputs().size());
+            for (String name : node.inputs()) {
+                inputs.add(name.isEmpty() ? null : value(run, values, name, node));
+            }
+            List<NDArray> outputs = ops.get(i).apply(node, inputs);
+            for (int k = 0; k < node.outputs().size() && k < outputs.size(); k++) {
+                NDArray out = own(run, outputs.get(k));
+                if (hook != null) {
+                    out = hook.apply(node.outputs().get(k), out);
+                }
+                values.put(node.outputs().get(k), out);
+            }
+            release(values, node, i, keep, feeds);
+        }
+        Map<String, NDArray> result = new LinkedHashMap<>();
+        for (String name : wanted) {
+            NDArray v = values.get(name);
+            if (v == null) {
+                throw new UserError("tensor '" + name + "' is not computed by this model");
+            }
+            result.put(name, v);
+        }
+        return result;
+    }
+
+    private NDArray value(NDManager run, Map<String, NDArray> values, String name, Node reader) {
+        NDArray v = values.get(name);
+        if (v == null) {
+            NDArray constant = graph.constants().get(name);
+            if (constant == null) {
+                throw new UserError("tensor '" + name + "' read by " + reader.describe()
+                        + " is neither a model input, a weight, nor the output of an earlier node");
+            }
+            v = constant.get(run, new NDIndex());   // a per-run view: results of ops on it stay in the run
+            values.put(name, v);
+        }
+        return v;
+    }
+
+    /** Results of ops on a view belong to the run already; a Constant node's value is a graph tensor. */
+    private NDArray own(NDManager run, NDArray out) {
+        if (out.getManager() == graph.manager()) {
+            return out.get(run, new NDIndex());
+        }
+        if (out.getManager() != run) {
+            out.attach(run);
+        }
+        return out;
+    }
+
+    private void release(Map<String, NDArray> values, Node node, int index, Set<String> keep,
+                         Map<String, NDArray> feeds) {
+        for (String name : node.inputs()) {
+            if (lastUse.getOrDefault(name, -1) == index && !keep.contains(name) && !feeds.containsKey(name)) {
+                NDArray v = values.remove(name);
+                if (v != null && !isStillUsed(v, values)) {
+                    v.close();
+                }
+            }
+        }
+    }
+
+    /** Identity-like ops pass an array through; never free one that another name still refers to. */
+    private static boolean isStillUsed(NDArray v, Map<String, NDArray> values) {
+        for (NDArray other : values.values()) {
+            if (other == v) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

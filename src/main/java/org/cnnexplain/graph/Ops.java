@@ -1,0 +1,46 @@
+package org.cnnexplain.graph;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.cnnexplain.UserError;
+
+/**
+ * The registry of supported ONNX operators: op type → forward computation.
+ *
+ * <p>An op that is not here is refused by name (with the node that uses it)
+ * when the model is loaded, never skipped or approximated.
+ */
+public final class Ops {
+
+    private static final Map<String, Op> OPS = new TreeMap<>();
+
+    static {
+        ConvOps.register(OPS);
+        PoolOps.register(OPS);
+        ActivationOps.register(OPS);
+        ArithmeticOps.register(OPS);
+        LinearOps.register(OPS);
+        NormalizationOps.register(OPS);
+        ReduceOps.register(OPS);
+        ShapeOps.register(OPS);
+    }
+
+    private Ops() {
+    }
+
+    /** The op for {@code node}, or a {@link UserError} naming the op and the node. */
+    public static Op forNode(Node node) {
+        Op op = OPS.get(node.opType());
+        if (op == null) {
+            throw new UserError("unsupported ONNX op '" + node.opType() + "' in node '" + node.name()
+                    + "' (supported: " + String.join(", ", OPS.keySet()) + ")");
+        }
+        return op;
+    }
+
+    public static Set<String> supported() {
+        return new TreeSet<>(OPS.keySet());
+    }
+}

@@ -1,0 +1,219 @@
+package org.cnnexplain.graph;
+
+import static org.cnnexplain.graph.OpSupport.longs;
+import static org.cnnexplain.graph.OpSupport.one;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.List;
+import java.util.Map;
+import org.cnnexplain.UserError;
+
+/**
+ * Ops that move data around without computing on it, and the shape arithmetic
+ * exporters emit around them ({@code x.view(x.size(0), -1)} becomes
+ * Shape → Gather → Unsqueeze → Concat → Reshape).
+ */
+final class ShapeOps {
+
+    private ShapeOps() {
+    }
+
+    static void register(Map<String, Op> ops) {
+        ops.put("Identity", (node, in) -> one(in.get(0)));
+        ops.put("Dropout", (node, in) -> one(in.get(0)));
+        ops.put("Shape", ShapeOps::shape);
+        ops.put("Gather", ShapeOps::gather);
+        ops.put("Unsqueeze", ShapeOps::unsqueeze);
+        ops.put("Squeeze", ShapeOps::squeeze);
+        ops.put("Concat", (node, in) -> one(NDArrays.concat(new NDList(in),
+                OpSupport.axis(node, node.attributes().getInt("axis", 0), in.get(0).getShape().dimension()))));
+        ops.put("Reshape", ShapeOps::reshape);
+        ops.put("Flatten", ShapeOps::flatten);
+        ops.put("Transpose", ShapeOps::transpose);
+        ops.put("Slice", ShapeOps::slice);
+        ops.put("Cast", ShapeOps::cast);
+        ops.put("Constant", (node, in) -> one(node.attributes().getTensor("value")));
+        ops.put("ConstantOfShape", ShapeOps::constantOfShape);
+        ops.put("Expand", (node, in) -> one(expand(in.get(0), longs(in.get(1)))));
+    }
+
+    static List<NDArray> shape(Node node, List<NDArray> in) {
+        long[] dims = in.get(0).getShape().getShape();
+        int rank = dims.length;
+        int start = (int) clampAxis(node.attributes().getInt("start", 0), rank);
+        int end = (int) clampAxis(node.attributes().getInt("end", rank), rank);
+        long[] out = java.util.Arrays.copyOfRange(dims, start, Math.max(start, end));
+        return one(in.get(0).getManager().create(out));
+    }
+
+    private static long clampAxis(long axis, int rank) {
+        long a = axis < 0 ? axis + rank : axis;
+        return Math.max(0, Math.min(rank, a));
+    }
+
+    /** ONNX Gather = numpy take along one axis; result shape data[:axis] + indices + data[axis+1:]. */
+    static List<NDArray> gather(Node node, List<NDArray> in) {
+        NDArray data = in.get(0);
+        NDArray indices = in.get(1);
+        int rank = data.getShape().dimension();
+        int axis = OpSupport.axis(node, node.attributes().getInt("axis", 0), rank);
+        long size = data.getShape().get(axis);
+        long[] idx = longs(indices);
+        NDList picked = new NDList();
+        for (long i : idx) {
+            long k = i < 0 ? i + size : i;
+            if (k < 0 || k >= size) {
+                throw new UserError(node.describe() + ": index " + i + " out of range for axis of size " + size);
+            }
+            picked.add(data.get(new NDIndex().addAllDim(axis).addSliceDim(k, k + 1)));
+        }
+        NDArray stacked = picked.size() == 1 ? picked.get(0) : NDArrays.concat(picked, axis);
+        Shape before = data.getShape().slice(0, axis);
+        Shape after = data.getShape().slice(axis + 1);
+        return one(stacked.reshape(before.addAll(indices.getShape()).addAll(after)));
+    }
+
+    /** Axes are an attribute before opset 13 and an input from 13 on. */
+    private static long[] axesOf(Node node, List<NDArray> in) {
+        if (node.opset() >= 13) {
+            return in.size() > 1 && in.get(1) != null ? longs(in.get(1)) : null;
+        }
+        return node.attributes().getInts("axes");
+    }
+
+    static List<NDArray> unsqueeze(Node node, List<NDArray> in) {
+        NDArray x = in.get(0);
+        long[] axes = axesOf(node, in);
+        int outRank = x.getShape().dimension() + axes.length;
+        int[] sorted = OpSupport.axes(node, axes, outRank);
+        java.util.Arrays.sort(sorted);
+        for (int a : sorted) {
+            x = x.expandDims(a);
+        }
+        return one(x);
+    }
+
+    static List<NDArray> squeeze(Node node, List<NDArray> in) {
+        NDArray x = in.get(0);
+        long[] axes = axesOf(node, in);
+        if (axes == null) {
+            return one(x.squeeze());
+        }
+        return one(x.squeeze(OpSupport.axes(node, axes, x.getShape().dimension())));
+    }
+
+    static List<NDArray> reshape(Node node, List<NDArray> in) {
+        NDArray x = in.get(0);
+        long[] target = longs(in.get(1)).clone();
+        boolean allowZero = node.attributes().getInt("allowzero", 0) == 1;
+        for (int i = 0; i < target.length; i++) {
+            if (target[i] == 0 && !allowZero) {
+                target[i] = x.getShape().get(i);   // 0 copies the input's dimension
+            }
+        }
+        return one(x.reshape(new Shape(target)));
+    }
+
+    static List<NDArray> flatten(Node node, List<NDArray> in) {
+        NDArray x = in.get(0);
+        int rank = x.getShape().dimension();
+        long axis = node.attributes().getInt("axis", 1);
+        int a = axis == rank ? rank : OpSupport.axis(node, axis, rank);
+        long rows = x.getShape().slice(0, a).size();
+        return one(x.reshape(rows, x.getShape().size() / Math.max(rows, 1)));
+    }
+
+    static List<NDArray> transpose(Node node, List<NDArray> in) {
+        NDArray x = in.get(0);
+        long[] perm = node.attributes().getInts("perm");
+        if (perm == null) {
+            return one(x.transpose());
+        }
+        return one(x.transpose(OpSupport.axes(node, perm, x.getShape().dimension())));
+    }
+
+    /** Slice with starts/ends/axes/steps as inputs (opset 10+) or attributes (before). */
+    static List<NDArray> slice(Node node, List<NDArray> in) {
+        NDArray x = in.get(0);
+        int rank = x.getShape().dimension();
+        long[] starts;
+        long[] ends;
+        long[] axes;
+        long[] steps = null;
+        if (node.opset() >= 10) {
+            starts = longs(in.get(1));
+            ends = longs(in.get(2));
+            axes = in.size() > 3 && in.get(3) != null ? longs(in.get(3)) : null;
+            steps = in.size() > 4 && in.get(4) != null ? longs(in.get(4)) : null;
+        } else {
+            starts = node.attributes().getInts("starts");
+            ends = node.attributes().getInts("ends");
+            axes = node.attributes().getInts("axes");
+        }
+        NDIndex index = new NDIndex();
+        long[][] ranges = new long[rank][];
+        for (int i = 0; i < starts.length; i++) {
+            int axis = OpSupport.axis(node, axes == null ? i : axes[i], rank);
+            long step = steps == null ? 1 : steps[i];
+            if (step <= 0) {
+                throw OpSupport.unsupported(node, "a slice step of " + step);
+            }
+            long dim = x.getShape().get(axis);
+            ranges[axis] = new long[] {clampIndex(starts[i], dim), clampIndex(ends[i], dim), step};
+        }
+        for (long[] r : ranges) {
+            if (r == null) {
+                index.addAllDim();
+            } else {
+                index.addSliceDim(r[0], Math.max(r[0], r[1]), r[2]);
+            }
+        }
+        return one(x.get(index));
+    }
+
+    private static long clampIndex(long i, long dim) {
+        long k = i < 0 ? i + dim : i;
+        return Math.max(0, Math.min(dim, k));
+    }
+
+    static List<NDArray> cast(Node node, List<NDArray> in) {
+        int to = (int) node.attributes().getInt("to", 1);
+        DataType type = switch (to) {
+            case 1, 10, 11, 16 -> DataType.FLOAT32;  // float16/double/bfloat16 are computed in float32
+            case 2 -> DataType.UINT8;
+            case 3 -> DataType.INT8;
+            case 6 -> DataType.INT32;
+            case 7 -> DataType.INT64;
+            case 9 -> DataType.BOOLEAN;
+            default -> throw OpSupport.unsupported(node, "Cast to ONNX type " + to);
+        };
+        return one(in.get(0).toType(type, true));
+    }
+
+    static List<NDArray> constantOfShape(Node node, List<NDArray> in) {
+        long[] shape = longs(in.get(0));
+        NDArray value = node.attributes().getTensor("value");
+        NDArray filled = in.get(0).getManager().zeros(new Shape(shape),
+                value == null ? DataType.FLOAT32 : value.getDataType());
+        return one(value == null ? filled : filled.add(value.reshape(new Shape())));
+    }
+
+    /** ONNX Expand broadcasts both ways: the result shape is broadcast(x.shape, shape). */
+    static NDArray expand(NDArray x, long[] shape) {
+        long[] xs = x.getShape().getShape();
+        int rank = Math.max(xs.length, shape.length);
+        long[] out = new long[rank];
+        for (int i = 0; i < rank; i++) {
+            long a = i - (rank - xs.length) >= 0 ? xs[i - (rank - xs.length)] : 1;
+            long b = i - (rank - shape.length) >= 0 ? shape[i - (rank - shape.length)] : 1;
+            out[i] = a == 1 ? b : a;
+        }
+        return x.broadcast(new Shape(out));
+    }
+
+}
