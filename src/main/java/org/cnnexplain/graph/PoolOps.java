@@ -18,8 +18,8 @@ final class PoolOps {
     static void register(Map<String, Op> ops) {
         ops.put("MaxPool", PoolOps::maxPool);
         ops.put("AveragePool", PoolOps::averagePool);
-        ops.put("GlobalAveragePool", (node, in) -> one(in.get(0).mean(spatialAxes(in.get(0)), true)));
-        ops.put("GlobalMaxPool", (node, in) -> one(in.get(0).max(spatialAxes(in.get(0)), true)));
+        ops.put("GlobalAveragePool", (node, in) -> one(ReduceOps.mean(in.get(0), spatialAxes(in.get(0)), true)));
+        ops.put("GlobalMaxPool", (node, in) -> one(ReduceOps.max(in.get(0), spatialAxes(in.get(0)), true)));
     }
 
     private static int[] spatialAxes(NDArray x) {

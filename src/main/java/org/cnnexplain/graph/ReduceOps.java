@@ -40,8 +40,25 @@ final class ReduceOps {
                     axes[i] = i;
                 }
             }
-            return one(f.apply(x, OpSupport.axes(node, axes, rank), keep));
+            return one(alongEach(x, OpSupport.axes(node, axes, rank), keep, f));
         };
+    }
+
+    /** DJL's PyTorch engine reduces one axis per call: reduce each (keeping dims), then drop them. */
+    static NDArray alongEach(NDArray x, int[] axes, boolean keep, Reduction f) {
+        NDArray y = x;
+        for (int a : axes) {
+            y = f.apply(y, new int[] {a}, true);
+        }
+        return keep ? y : y.squeeze(axes);
+    }
+
+    static NDArray mean(NDArray x, int[] axes, boolean keep) {
+        return alongEach(x, axes, keep, NDArray::mean);
+    }
+
+    static NDArray max(NDArray x, int[] axes, boolean keep) {
+        return alongEach(x, axes, keep, NDArray::max);
     }
 
 }

@@ -1,0 +1,62 @@
+package org.cnnexplain.cli;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+import org.cnnexplain.UserError;
+
+/**
+ * {@code cnn-explain <command> [options]}: the entry point of the launcher script.
+ *
+ * <pre>
+ * cnn-explain predict --model M --input IMG [--normalize MODE] [--device auto|cpu|gpu]
+ * cnn-explain layers  --model M [--device D]
+ * cnn-explain demo    [--device D]
+ * </pre>
+ */
+public final class Main {
+
+    static final String USAGE = String.join("\n",
+            "usage: cnn-explain <command> [options]",
+            "  predict --model M --input IMG|DIR [--normalize model|none|minmax|percentile|zscore] [--device auto|cpu|gpu]",
+            "  layers  --model M [--device auto|cpu|gpu]",
+            "  demo    [--device auto|cpu|gpu]",
+            "Add --debug to see stack traces of internal errors.");
+
+    private Main() {
+    }
+
+    public static void main(String[] argv) {
+        System.exit(run(argv, System.out, System.err));
+    }
+
+    /** Runs one command; returns the process exit code (0 ok, 1 some inputs failed, 2 user error, 3 internal error). */
+    public static int run(String[] argv, PrintStream out, PrintStream err) {
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
+        }
+        if (argv.length == 0 || argv[0].equals("--help") || argv[0].equals("-h") || argv[0].equals("help")) {
+            (argv.length == 0 ? err : out).println(USAGE);
+            return argv.length == 0 ? 2 : 0;
+        }
+        List<String> rest = Arrays.asList(argv).subList(1, argv.length);
+        boolean debug = rest.contains("--debug");
+        try {
+            return switch (argv[0]) {
+                case "predict" -> PredictCommand.run(rest, out, err);
+                case "layers" -> LayersCommand.run(rest, out);
+                case "demo" -> DemoCommand.run(rest, out, err);
+                default -> throw new UserError("unknown command '" + argv[0] + "' (valid: predict, layers, demo)");
+            };
+        } catch (UserError e) {
+            err.println("cnn-explain: error: " + e.getMessage());
+            return 2;
+        } catch (RuntimeException | Error e) {
+            err.println("cnn-explain: internal error: " + e + (debug ? "" : " (run with --debug for details)"));
+            if (debug) {
+                e.printStackTrace(err);
+            }
+            return 3;
+        }
+    }
+}

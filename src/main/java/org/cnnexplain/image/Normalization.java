@@ -1,0 +1,141 @@
+package org.cnnexplain.image;
+
+import java.util.Arrays;
+import java.util.Locale;
+import org.cnnexplain.UserError;
+import org.cnnexplain.model.ModelSpec;
+
+/**
+ * Scales the pixels of one sample, channel by channel, the way the model saw
+ * them in training.
+ *
+ * <ul>
+ *   <li>{@code none}: values as they are;</li>
+ *   <li>{@code minmax}: (x - min) / (max - min);</li>
+ *   <li>{@code percentile}: (x - p_low) / (p_high - p_low), default low 1 %, high 99.8 %,
+ *       percentiles interpolated linearly (numpy's default);</li>
+ *   <li>{@code zscore}: (x - mean) / std;</li>
+ *   <li>{@code fixed}: (x * scale - mean_c) / std_c with the spec's constants;</li>
+ *   <li>{@code model}: whatever the model's spec file says (the default); {@code none} without a spec.</li>
+ * </ul>
+ */
+public final class Normalization {
+
+    public static final String MODES = "model, none, minmax, percentile, zscore";
+
+    private final String mode;
+    private final double low;
+    private final double high;
+    private final double[] mean;
+    private final double[] std;
+    private final double scale;
+
+    private Normalization(String mode, double low, double high, double[] mean, double[] std, double scale) {
+        this.mode = mode;
+        this.low = low;
+        this.high = high;
+        this.mean = mean;
+        this.std = std;
+        this.scale = scale;
+    }
+
+    /** The normalisation for a user's {@code normalize} choice and the model's spec (may be null). */
+    public static Normalization of(String choice, ModelSpec spec) {
+        String c = choice == null ? "model" : choice.trim().toLowerCase(Locale.ROOT);
+        if (c.equals("model")) {
+            ModelSpec.Normalize n = spec == null ? null : spec.normalize();
+            if (n == null || n.mode() == null) {
+                return simple("none");
+            }
+            String m = n.mode().toLowerCase(Locale.ROOT);
+            if (m.equals("fixed")) {
+                if (n.mean() == null || n.std() == null || n.mean().length != n.std().length) {
+                    throw new UserError("model spec: normalize mode 'fixed' needs mean and std lists of equal length");
+                }
+                return new Normalization(m, 0, 0, n.mean(), n.std(), n.scale() == null ? 1 : n.scale());
+            }
+            Normalization base = simple(m);
+            if (m.equals("percentile")) {
+                return new Normalization(m, n.low() == null ? 1.0 : n.low(), n.high() == null ? 99.8 : n.high(),
+                        null, null, 1);
+            }
+            return base;
+        }
+        return simple(c);
+    }
+
+    private static Normalization simple(String mode) {
+        return switch (mode) {
+            case "none", "minmax", "zscore" -> new Normalization(mode, 0, 0, null, null, 1);
+            case "percentile" -> new Normalization(mode, 1.0, 99.8, null, null, 1);
+            default -> throw new UserError("unknown normalisation mode '" + mode + "' (valid: " + MODES + ")");
+        };
+    }
+
+    public String describe() {
+        return mode.equals("percentile") ? String.format(Locale.ROOT, "percentile %.1f-%.1f %%", low, high) : mode;
+    }
+
+    /** Normalises {@code plane} (one channel of one sample) in place; {@code channel} selects fixed constants. */
+    public void apply(float[] plane, int channel) {
+        switch (mode) {
+            case "none" -> { }
+            case "minmax" -> {
+                double min = Double.POSITIVE_INFINITY;
+                double max = Double.NEGATIVE_INFINITY;
+                for (float v : plane) {
+                    min = Math.min(min, v);
+                    max = Math.max(max, v);
+                }
+                rescale(plane, (float) min, (float) max);
+            }
+            case "percentile" -> {
+                float[] sorted = plane.clone();
+                Arrays.sort(sorted);
+                rescale(plane, percentile(sorted, low), percentile(sorted, high));
+            }
+            case "zscore" -> {
+                double sum = 0;
+                for (float v : plane) {
+                    sum += v;
+                }
+                double m = sum / plane.length;
+                double sq = 0;
+                for (float v : plane) {
+                    sq += (v - m) * (v - m);
+                }
+                float s = (float) Math.max(Math.sqrt(sq / plane.length), 1e-6);
+                for (int i = 0; i < plane.length; i++) {
+                    plane[i] = (plane[i] - (float) m) / s;
+                }
+            }
+            case "fixed" -> {
+                int k = mean.length == 1 ? 0 : channel;
+                if (k >= mean.length) {
+                    throw new UserError("model spec: fixed normalisation has " + mean.length
+                            + " mean values but the model input has more channels");
+                }
+                for (int i = 0; i < plane.length; i++) {
+                    plane[i] = (float) ((plane[i] * scale - mean[k]) / std[k]);
+                }
+            }
+            default -> throw new IllegalStateException(mode);
+        }
+    }
+
+    private static void rescale(float[] plane, float lo, float hi) {
+        float range = Math.max(hi - lo, 1e-6f);
+        for (int i = 0; i < plane.length; i++) {
+            plane[i] = (plane[i] - lo) / range;
+        }
+    }
+
+    /** numpy.percentile's default ("linear"): interpolate between the two nearest ranks. */
+    static float percentile(float[] sorted, double percent) {
+        double pos = percent / 100.0 * (sorted.length - 1);
+        int lo = (int) Math.floor(pos);
+        int hi = Math.min(lo + 1, sorted.length - 1);
+        double frac = pos - lo;
+        return (float) (sorted[lo] + frac * (sorted[hi] - sorted[lo]));
+    }
+}

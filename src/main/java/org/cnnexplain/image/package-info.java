@@ -1,0 +1,11 @@
+/**
+ * Pixels to tensors: ImageJ/ImgLib2 images in, normalised float batches
+ * (N, C, H, W) out, and maps back to images at input resolution.
+ *
+ * <p>{@link org.cnnexplain.image.ImagePlusImgs} views an {@code ImagePlus} as a
+ * 5-D ImgLib2 image (x, y, c, z, t); {@link org.cnnexplain.image.ChannelMapping}
+ * decides which image channel feeds which model channel;
+ * {@link org.cnnexplain.image.Normalization} scales each sample;
+ * {@link org.cnnexplain.image.TensorBatch} lays the z/t planes out as a batch.
+ */
+package org.cnnexplain.image;

@@ -1,0 +1,217 @@
+package org.cnnexplain.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.cnnexplain.UserError;
+import org.cnnexplain.graph.Executor;
+import org.cnnexplain.graph.Graph;
+import org.cnnexplain.graph.Node;
+
+/**
+ * A loaded classifier whose every layer can be tapped: the graph, its
+ * executor, the spec, and the device it runs on.
+ *
+ * <pre>{@code
+ * try (ExplainableModel m = ModelLoader.load(Path.of("demo.onnx"), "auto");
+ *      NDManager run = m.newRun()) {
+ *     Forward f = m.forward(run, batch, List.of("block4"));
+ *     f.logits();          // (N, classes)
+ *     f.tap("block4");     // (N, 64, 16, 16)
+ * }
+ * }</pre>
+ *
+ * Thread-safe for concurrent forward passes, each in its own run manager.
+ */
+public final class ExplainableModel implements AutoCloseable {
+
+    private final Path path;
+    private final Graph graph;
+    private final Executor executor;
+    private final ModelSpec spec;
+    private final Device device;
+    private final NDManager manager;
+    private volatile List<Layer> layers;
+
+    ExplainableModel(Path path, Graph graph, ModelSpec spec, Device device, NDManager manager) {
+        this.path = path;
+        this.graph = graph;
+        this.executor = new Executor(graph);
+        this.spec = spec;
+        this.device = device;
+        this.manager = manager;
+        if (graph.outputs().isEmpty()) {
+            throw new UserError("model '" + path.getFileName() + "' declares no output");
+        }
+    }
+
+    /** Outputs of one forward pass: the class scores and the tapped activations by the name they were asked for. */
+    public record Forward(NDArray logits, Map<String, NDArray> taps) {
+        public NDArray tap(String name) {
+            return taps.get(name);
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public Graph graph() {
+        return graph;
+    }
+
+    public Executor executor() {
+        return executor;
+    }
+
+    public Device device() {
+        return device;
+    }
+
+    /** A sub-manager for one run; close it and every tensor of the run is freed. */
+    public NDManager newRun() {
+        return manager.newSubManager(device);
+    }
+
+    public String inputName() {
+        return graph.inputs().get(0).name();
+    }
+
+    public String outputName() {
+        return graph.outputs().get(0);
+    }
+
+    /**
+     * Input shape (N, C, spatial...) for a batch of one: from the spec when it
+     * gives one, else from the ONNX input declaration; dynamic sizes stay -1.
+     */
+    public long[] inputShape() {
+        if (spec != null && spec.input() != null && spec.input().shape() != null) {
+            return spec.input().shape().clone();
+        }
+        long[] s = graph.inputs().get(0).shape().clone();
+        if (s.length > 0) {
+            s[0] = 1;
+        }
+        return s;
+    }
+
+    public int inputChannels() {
+        long[] s = inputShape();
+        if (s.length < 2 || s[1] <= 0) {
+            throw new UserError("model '" + path.getFileName() + "' does not declare its input channel count;"
+                    + " give it in the spec file (input.shape)");
+        }
+        return (int) s[1];
+    }
+
+    /** Class names from the spec, else "0", "1", ... for every output score. */
+    public List<String> classNames() {
+        if (spec != null && spec.classes() != null && !spec.classes().isEmpty()) {
+            return spec.classes();
+        }
+        int n = (int) layersOutputSize();
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            names.add(Integer.toString(i));
+        }
+        return names;
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    /** Forward pass of {@code input} (N, C, ...) with the layers named in {@code taps} recorded. */
+    public Forward forward(NDManager run, NDArray input, Collection<String> taps) {
+        Map<String, String> tensorOf = new java.util.LinkedHashMap<>();
+        for (String t : taps) {
+            tensorOf.put(t, resolveLayer(t).output());
+        }
+        Set<String> wanted = new LinkedHashSet<>();
+        wanted.add(outputName());
+        wanted.addAll(tensorOf.values());
+        Map<String, NDArray> out = executor.run(run, Map.of(inputName(), checkInput(input)), wanted);
+        Map<String, NDArray> tapped = new java.util.LinkedHashMap<>();
+        tensorOf.forEach((name, tensor) -> tapped.put(name, out.get(tensor)));
+        return new Forward(out.get(outputName()), tapped);
+    }
+
+    private NDArray checkInput(NDArray input) {
+        long[] want = inputShape();
+        Shape got = input.getShape();
+        if (want.length > 0 && want.length != got.dimension()) {
+            throw new UserError("model '" + path.getFileName() + "' takes rank-" + want.length + " input "
+                    + java.util.Arrays.toString(want) + ", got " + got);
+        }
+        if (want.length > 1 && want[1] > 0 && got.get(1) != want[1]) {
+            throw new UserError("model '" + path.getFileName() + "' expects " + want[1] + " input channel(s), got "
+                    + got.get(1));
+        }
+        return input;
+    }
+
+    /** Every node with the shape of its output for one input of {@link #inputShape()}. */
+    public List<Layer> layers() {
+        List<Layer> l = layers;
+        if (l == null) {
+            synchronized (this) {
+                if (layers == null) {
+                    layers = computeLayers();
+                }
+                l = layers;
+            }
+        }
+        return l;
+    }
+
+    private List<Layer> computeLayers() {
+        long[] shape = inputShape();
+        for (long d : shape) {
+            if (d <= 0) {
+                throw new UserError("model '" + path.getFileName() + "' has a dynamic input size "
+                        + java.util.Arrays.toString(shape) + "; give the size in the spec file (input.shape)");
+            }
+        }
+        List<String> outputs = graph.nodes().stream().map(n -> n.outputs().get(0)).toList();
+        try (NDManager run = newRun()) {
+            Map<String, NDArray> values = executor.run(run,
+                    Map.of(inputName(), run.zeros(new Shape(shape))), outputs);
+            List<Layer> result = new ArrayList<>();
+            for (Node n : graph.nodes()) {
+                result.add(new Layer(n.name(), n.opType(), n.outputs().get(0),
+                        values.get(n.outputs().get(0)).getShape().getShape()));
+            }
+            return List.copyOf(result);
+        }
+    }
+
+    private long layersOutputSize() {
+        List<Layer> all = layers();
+        for (Layer layer : all) {
+            if (layer.output().equals(outputName())) {
+                return layer.shape()[layer.shape().length - 1];
+            }
+        }
+        throw new UserError("model output '" + outputName() + "' not found among its layers");
+    }
+
+    /** A node name, an output tensor name, or a module path prefix (see {@link LayerNames}). */
+    public Layer resolveLayer(String name) {
+        return LayerNames.resolve(name, layers(), path.getFileName().toString());
+    }
+
+    @Override
+    public void close() {
+        graph.close();
+        manager.close();
+    }
+}

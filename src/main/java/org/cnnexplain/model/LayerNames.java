@@ -1,0 +1,94 @@
+package org.cnnexplain.model;
+
+import java.util.Comparator;
+import java.util.List;
+import org.cnnexplain.UserError;
+
+/**
+ * How a user names a layer: the exact node name
+ * ({@code /layer4/layer4.1/relu_1/Relu}), the node's output tensor name
+ * ({@code /layer4/layer4.1/relu_1/Relu_output_0}), or a module path as written
+ * in PyTorch ({@code layer4}, {@code layer4.1}, {@code features.18}), which means
+ * the last node inside that module. {@code auto} is resolved by the explanation
+ * methods, not here.
+ *
+ * <p>torch.onnx names nodes {@code /<module>/<module>.<child>/.../<Op>}, so a
+ * module path matches a node when one of its path segments equals it.
+ */
+public final class LayerNames {
+
+    private LayerNames() {
+    }
+
+    public static Layer resolve(String name, List<Layer> layers, String model) {
+        String n = name.trim();
+        for (Layer l : layers) {
+            if (l.name().equals(n)) {
+                return l;
+            }
+        }
+        for (Layer l : layers) {
+            if (l.output().equals(n)) {
+                return l;
+            }
+        }
+        Layer last = null;
+        for (Layer l : layers) {
+            if (inModule(l.name(), n)) {
+                last = l;
+            }
+        }
+        if (last != null) {
+            return last;
+        }
+        throw new UserError("unknown layer '" + name + "' in model '" + model + "'; closest valid names: "
+                + String.join(", ", closest(n, layers, 5)) + " (list them all with: cnn-explain layers --model ...)");
+    }
+
+    static boolean inModule(String nodeName, String module) {
+        String[] segments = nodeName.split("/");
+        for (int i = 0; i < segments.length - 1; i++) {   // the last segment is the op, not a module
+            if (segments[i].equals(module) || segments[i].equals(module.replace('/', '.'))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The {@code k} names (node names and module paths) nearest to {@code query} by edit distance. */
+    static List<String> closest(String query, List<Layer> layers, int k) {
+        java.util.Set<String> candidates = new java.util.LinkedHashSet<>();
+        for (Layer l : layers) {
+            String[] segments = l.name().split("/");
+            for (int i = 0; i < segments.length - 1; i++) {
+                if (!segments[i].isEmpty()) {
+                    candidates.add(segments[i]);
+                }
+            }
+            candidates.add(l.name());
+        }
+        return candidates.stream()
+                .sorted(Comparator.comparingInt((String c) -> distance(query.toLowerCase(), c.toLowerCase()))
+                        .thenComparingInt(String::length))
+                .limit(k).toList();
+    }
+
+    static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}

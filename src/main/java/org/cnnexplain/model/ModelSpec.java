@@ -1,0 +1,60 @@
+package org.cnnexplain.model;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonParseException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.cnnexplain.UserError;
+
+/**
+ * What the model file itself does not say: class names, the input shape it was
+ * trained on, and how pixels were normalised. Read from {@code <model stem>.json}
+ * beside the model, for example {@code demo.json} beside {@code demo.onnx}:
+ *
+ * <pre>
+ * {
+ *   "name": "demo-cells",
+ *   "classes": ["interphase", "mitotic", "speckled"],
+ *   "input": {"axes": "bcyx", "shape": [1, 1, 128, 128]},
+ *   "normalize": {"mode": "percentile", "low": 1.0, "high": 99.8}
+ * }
+ * </pre>
+ *
+ * {@code normalize.mode} is one of {@code none}, {@code minmax}, {@code percentile}
+ * (with {@code low}/{@code high} in percent), {@code zscore}, or {@code fixed}
+ * (with per-channel {@code mean}/{@code std}, after multiplying by {@code scale},
+ * e.g. 1/255 and the ImageNet statistics).
+ */
+public record ModelSpec(String name, List<String> classes, Input input, Normalize normalize) {
+
+    public record Input(String axes, long[] shape) {
+    }
+
+    public record Normalize(String mode, Double low, Double high, double[] mean, double[] std, Double scale) {
+    }
+
+    /** The spec beside {@code model}, or null when there is none. */
+    public static ModelSpec besideModel(Path model) {
+        String file = model.getFileName().toString();
+        int dot = file.lastIndexOf('.');
+        Path json = model.resolveSibling((dot > 0 ? file.substring(0, dot) : file) + ".json");
+        if (!Files.isRegularFile(json)) {
+            return null;
+        }
+        try {
+            ModelSpec spec = new Gson().fromJson(Files.readString(json), ModelSpec.class);
+            if (spec == null) {
+                throw new UserError("model spec '" + json.getFileName() + "' is empty");
+            }
+            return spec;
+        } catch (IOException | JsonParseException e) {
+            throw new UserError("model spec '" + json.getFileName() + "' is not valid JSON: " + firstLine(e.getMessage()));
+        }
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "" : s.lines().findFirst().orElse("");
+    }
+}
