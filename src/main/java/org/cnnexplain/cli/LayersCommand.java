@@ -10,7 +10,8 @@ import org.cnnexplain.model.ExplainableModel;
 import org.cnnexplain.model.Layer;
 import org.cnnexplain.model.ModelLoader;
 
-/** {@code layers}: one tab-separated line per node: name, op type, output shape for the model's input size. */
+/** {@code layers}: one tab-separated line per node: name, op type, output shape for the model's input size
+ * ({@code 1x64x16x16}, or {@code scalar}). */
 final class LayersCommand {
 
     private LayersCommand() {
@@ -27,6 +28,9 @@ final class LayersCommand {
     }
 
     static String shape(long[] s) {
+        if (s.length == 0) {
+            return "scalar";
+        }
         return Arrays.stream(s).mapToObj(Long::toString).collect(Collectors.joining("x"));
     }
 }

@@ -7,9 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -181,7 +179,7 @@ public final class OnnxReader {
     }
 
     /**
-     * Kahn's algorithm over tensor dependencies. A node whose inputs are never
+     * Kahn's algorithm over tensor dependencies, in file order where the file allows. A node whose inputs are never
      * produced, or a set of nodes that wait on each other (a cycle), is an error.
      */
     static List<Node> topologicalOrder(List<Node> nodes, Set<String> available, String where) {
@@ -204,7 +202,12 @@ public final class OnnxReader {
             }
             waiting.put(n, missing);
         }
-        Deque<Node> ready = new ArrayDeque<>();
+        // among the nodes ready to run, take the one earliest in the file: keeps the exporter's order
+        Map<Node, Integer> position = new HashMap<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            position.put(nodes.get(i), i);
+        }
+        java.util.PriorityQueue<Node> ready = new java.util.PriorityQueue<>(java.util.Comparator.comparing(position::get));
         waiting.forEach((n, m) -> {
             if (m == 0) {
                 ready.add(n);
