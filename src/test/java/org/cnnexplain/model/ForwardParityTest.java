@@ -18,6 +18,7 @@ import java.util.Map;
 import org.cnnexplain.testutil.Compare;
 import org.cnnexplain.testutil.Npy;
 import org.cnnexplain.testutil.TestModels;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -34,11 +35,28 @@ class ForwardParityTest {
     @ParameterizedTest(name = "{0} opset {1}")
     @CsvSource({"resnet18s,13", "resnet18s,17", "vgg11bns,13", "vgg11bns,17", "mobilenetv2s,13", "mobilenetv2s,17"})
     void logitsAndTapMatchPyTorchAndOnnxRuntime(String name, int opset) throws Exception {
-        Path file = TestModels.parityModel(name, opset);
-        Npy input = Npy.read(TestModels.golden(name, "input.npy"));
-        Npy logits = Npy.read(TestModels.golden(name, "logits.npy"));
-        Npy tap = Npy.read(TestModels.golden(name, "tap.npy"));
-        String module = JsonParser.parseString(Files.readString(TestModels.golden(name, "meta.json")))
+        check(TestModels.parityModel(name, opset), TestModels.golden(name, "input.npy").getParent());
+    }
+
+    /**
+     * The full-size torchvision models, when generated with
+     * {@code make_parity_models.py --full DIR} and passed as {@code -Dcnnexplain.fullsize=DIR}
+     * (too large to commit, so not part of CI).
+     */
+    @ParameterizedTest(name = "full-size {0} opset {1}")
+    @CsvSource({"resnet18,13", "resnet18,17", "vgg11_bn,13", "vgg11_bn,17", "mobilenet_v2,13", "mobilenet_v2,17"})
+    @EnabledIfSystemProperty(named = "cnnexplain.fullsize", matches = ".+")
+    void fullSizeModels(String name, int opset) throws Exception {
+        Path dir = Path.of(System.getProperty("cnnexplain.fullsize"));
+        check(dir.resolve(name + "_op" + opset + ".onnx"), dir.resolve("golden").resolve(name));
+    }
+
+    static void check(Path file, Path golden) throws Exception {
+        String name = file.getFileName().toString();
+        Npy input = Npy.read(golden.resolve("input.npy"));
+        Npy logits = Npy.read(golden.resolve("logits.npy"));
+        Npy tap = Npy.read(golden.resolve("tap.npy"));
+        String module = JsonParser.parseString(Files.readString(golden.resolve("meta.json")))
                 .getAsJsonObject().get("tap_module").getAsString();
 
         try (ExplainableModel model = ModelLoader.load(file, "cpu"); NDManager run = model.newRun()) {
