@@ -1,0 +1,64 @@
+package org.cnnexplain.explain;
+
+/**
+ * Eigen-CAM (Muhammad & Yeasin 2020): the activations projected on their first
+ * principal component. No gradients, no class: the map is the same for every target.
+ *
+ * <p>As in pytorch-grad-cam, positions are the observations and channels the
+ * variables; each channel is centred over positions first. The sign of a
+ * principal component is arbitrary (SVD routines differ), so it is fixed here
+ * to make the projection correlate positively with the channel-summed activation.
+ */
+public class EigenCam extends CamMethod {
+
+    @Override
+    public String name() {
+        return "eigencam";
+    }
+
+    @Override
+    public String title() {
+        return "Eigen-CAM";
+    }
+
+    @Override
+    protected boolean usesGradients() {
+        return false;
+    }
+
+    @Override
+    protected float[] combine(Sample s) {
+        int c = s.channels();
+        int hw = s.hw();
+        double[][] x = new double[hw][c];
+        for (int k = 0; k < c; k++) {
+            double mean = 0;
+            for (int p = 0; p < hw; p++) {
+                mean += s.a()[k * hw + p];
+            }
+            mean /= hw;
+            for (int p = 0; p < hw; p++) {
+                x[p][k] = s.a()[k * hw + p] - mean;
+            }
+        }
+        double[] v = PrincipalAxis.of(x, c);
+        float[] map = new float[hw];
+        double agreement = 0;
+        for (int p = 0; p < hw; p++) {
+            double proj = 0;
+            double total = 0;
+            for (int k = 0; k < c; k++) {
+                proj += x[p][k] * v[k];
+                total += s.a()[k * hw + p];
+            }
+            map[p] = (float) proj;
+            agreement += proj * total;
+        }
+        if (agreement < 0) {
+            for (int p = 0; p < hw; p++) {
+                map[p] = -map[p];
+            }
+        }
+        return map;
+    }
+}

@@ -1,0 +1,32 @@
+package org.cnnexplain.explain;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.List;
+import org.cnnexplain.model.ExplainableModel;
+
+/**
+ * Guided Grad-CAM (Selvaraju et al. 2017): guided backpropagation of the target
+ * class, times the Grad-CAM map (of any variant) upsampled to the input.
+ * Sharp like guided backprop, class-discriminative like Grad-CAM.
+ */
+public final class GuidedGradCam {
+
+    private GuidedGradCam() {
+    }
+
+    /** Guided Grad-CAM of sample 0 of {@code input}; {@code cam} is that sample's CAM result. */
+    public static MapStack of(ExplainableModel model, NDManager run, NDArray input, CamResult cam, Target target) {
+        Target fixed = new Target(Integer.toString(cam.classes()[0]), false);
+        MapStack guided = Deconvnet.project(model, run, input, null, Backprop.Rule.GUIDED, null, 1,
+                Deconvnet.Signal.CLASS, fixed);
+        float[] g = guided.plane(0);
+        float[] m = cam.inputMaps().plane(0);
+        float[] out = new float[g.length];
+        for (int i = 0; i < g.length; i++) {
+            out[i] = g[i] * m[i];
+        }
+        return new MapStack(out, 1, guided.height(), guided.width(),
+                List.of("guided " + cam.method() + " " + cam.inputMaps().labels().get(0)));
+    }
+}

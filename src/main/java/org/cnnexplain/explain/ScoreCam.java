@@ -1,0 +1,108 @@
+package org.cnnexplain.explain;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.List;
+import org.cnnexplain.image.Resampling;
+
+/**
+ * Score-CAM (Wang et al. 2020): no gradients. Each channel, upsampled to the
+ * input and scaled to [0, 1], masks the input; the target score of each masked
+ * input, softmaxed over channels, is that channel's weight. Costs one forward
+ * pass per channel, run {@code batchSize} masked inputs at a time.
+ */
+public class ScoreCam extends CamMethod {
+
+    private final int batchSize;
+
+    public ScoreCam() {
+        this(16);
+    }
+
+    public ScoreCam(int batchSize) {
+        this.batchSize = Math.max(1, batchSize);
+    }
+
+    @Override
+    public String name() {
+        return "scorecam";
+    }
+
+    @Override
+    public String title() {
+        return "Score-CAM";
+    }
+
+    @Override
+    protected boolean usesGradients() {
+        return false;
+    }
+
+    @Override
+    protected float[] weights(Sample s) {
+        Context ctx = s.context();
+        long[] in = ctx.input().getShape().getShape();
+        int inC = (int) in[1];
+        int inH = (int) in[2];
+        int inW = (int) in[3];
+        int plane = inH * inW;
+        float[] image = ctx.input().get(s.index()).toFloatArray();
+        float[] scores = new float[s.channels()];
+        for (int from = 0; from < s.channels(); from += batchSize) {
+            int to = Math.min(s.channels(), from + batchSize);
+            float[] batch = new float[(to - from) * inC * plane];
+            for (int k = from; k < to; k++) {
+                float[] mask = unitScaled(Resampling.bilinear(
+                        java.util.Arrays.copyOfRange(s.a(), k * s.hw(), (k + 1) * s.hw()), s.w(), s.h(), inW, inH));
+                for (int c = 0; c < inC; c++) {
+                    int base = ((k - from) * inC + c) * plane;
+                    for (int p = 0; p < plane; p++) {
+                        batch[base + p] = image[c * plane + p] * mask[p];
+                    }
+                }
+            }
+            try (NDManager sub = ctx.run().newSubManager()) {
+                NDArray x = sub.create(batch, new Shape(to - from, inC, inH, inW));
+                NDArray logits = ctx.model().forward(sub, x, List.of()).logits();
+                int[] cls = new int[to - from];
+                java.util.Arrays.fill(cls, s.cls());
+                System.arraycopy(ctx.target().score(logits, cls).toFloatArray(), 0, scores, from, to - from);
+            }
+        }
+        return softmax(scores);
+    }
+
+    /** (m - min) / (max - min + 1e-8), as pytorch-grad-cam scales each upsampled channel. */
+    private static float[] unitScaled(float[] m) {
+        float min = Float.POSITIVE_INFINITY;
+        float max = Float.NEGATIVE_INFINITY;
+        for (float v : m) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        float range = max - min + 1e-8f;
+        for (int i = 0; i < m.length; i++) {
+            m[i] = (m[i] - min) / range;
+        }
+        return m;
+    }
+
+    private static float[] softmax(float[] v) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float f : v) {
+            max = Math.max(max, f);
+        }
+        double sum = 0;
+        double[] e = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            e[i] = Math.exp(v[i] - max);
+            sum += e[i];
+        }
+        float[] out = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = (float) (e[i] / sum);
+        }
+        return out;
+    }
+}

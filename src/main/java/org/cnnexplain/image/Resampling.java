@@ -1,0 +1,65 @@
+package org.cnnexplain.image;
+
+/**
+ * Bilinear resampling with half-pixel centres: torch's
+ * {@code interpolate(mode="bilinear", align_corners=False)}, OpenCV's {@code INTER_LINEAR}.
+ *
+ * <p>Output pixel {@code i} samples the input at {@code (i + 0.5) * in / out - 0.5},
+ * clamped to the first pixel; so a 16 × 16 map upsampled to 128 × 128 is
+ * aligned with the image the way the network's receptive fields are.
+ *
+ * <pre>{@code
+ * float[] big = Resampling.bilinear(map, 16, 16, 128, 128);
+ * }</pre>
+ */
+public final class Resampling {
+
+    private Resampling() {
+    }
+
+    /** Resamples one row-major plane of {@code inW} × {@code inH} to {@code outW} × {@code outH}. */
+    public static float[] bilinear(float[] in, int inW, int inH, int outW, int outH) {
+        int[] x0 = new int[outW];
+        int[] x1 = new int[outW];
+        float[] fx = new float[outW];
+        axis(inW, outW, x0, x1, fx);
+        int[] y0 = new int[outH];
+        int[] y1 = new int[outH];
+        float[] fy = new float[outH];
+        axis(inH, outH, y0, y1, fy);
+        float[] out = new float[outW * outH];
+        for (int y = 0; y < outH; y++) {
+            int r0 = y0[y] * inW;
+            int r1 = y1[y] * inW;
+            for (int x = 0; x < outW; x++) {
+                float top = in[r0 + x0[x]] * (1 - fx[x]) + in[r0 + x1[x]] * fx[x];
+                float bottom = in[r1 + x0[x]] * (1 - fx[x]) + in[r1 + x1[x]] * fx[x];
+                out[y * outW + x] = top * (1 - fy[y]) + bottom * fy[y];
+            }
+        }
+        return out;
+    }
+
+    /** Source indices and weights along one axis, as torch computes them (float32 scale). */
+    private static void axis(int in, int out, int[] i0, int[] i1, float[] frac) {
+        float scale = (float) in / out;
+        for (int i = 0; i < out; i++) {
+            float src = Math.max(0f, (i + 0.5f) * scale - 0.5f);
+            int lo = Math.min((int) src, in - 1);
+            i0[i] = lo;
+            i1[i] = Math.min(lo + 1, in - 1);
+            frac[i] = src - lo;
+        }
+    }
+
+    /** Resamples each of {@code count} stacked planes. */
+    public static float[] bilinearStack(float[] in, int count, int inW, int inH, int outW, int outH) {
+        float[] out = new float[count * outW * outH];
+        int inPlane = inW * inH;
+        for (int k = 0; k < count; k++) {
+            float[] plane = java.util.Arrays.copyOfRange(in, k * inPlane, (k + 1) * inPlane);
+            System.arraycopy(bilinear(plane, inW, inH, outW, outH), 0, out, k * outW * outH, outW * outH);
+        }
+        return out;
+    }
+}
