@@ -2,6 +2,7 @@ package org.cnnexplain.explain;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Activation;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
@@ -86,7 +87,7 @@ public final class Backprop {
                     NDArray back = rule == Rule.DECONVNET ? Activation.relu(g) : Activation.relu(g).mul(x.gt(0));
                     accumulate(grads, node.inputs().get(0), back);
                 } else {
-                    localVjp(node, values, grads, onPath, g);
+                    localVjp(node, values, grads, onPath, g, run, graph);
                 }
             }
         }
@@ -99,13 +100,16 @@ public final class Backprop {
 
     /** Vector-Jacobian product of one node, for the inputs that lie on the path from the model input. */
     private static void localVjp(Node node, Map<String, NDArray> values, Map<String, NDArray> grads,
-                                 Set<String> onPath, NDArray g) {
+                                 Set<String> onPath, NDArray g, NDManager run, Graph graph) {
         try (GradientCollector collector = DeviceChoice.engine().newGradientCollector()) {
             List<NDArray> inputs = new ArrayList<>();
             List<Integer> differentiable = new ArrayList<>();
             for (int k = 0; k < node.inputs().size(); k++) {
                 String name = node.inputs().get(k);
                 NDArray v = name.isEmpty() ? null : values.get(name);
+                if (v == null && graph.constants().containsKey(name)) {
+                    v = graph.constants().get(name).get(run, new NDIndex());   // a per-run view of a weight
+                }
                 if (v != null && onPath.contains(name) && v.getDataType().isFloating()) {
                     v = v.stopGradient();
                     v.setRequiresGradient(true);

@@ -1,0 +1,114 @@
+package org.cnnexplain.explain;
+
+import static org.cnnexplain.testutil.Compare.assertClose;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import ij.IJ;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.cnnexplain.image.ImagePlusImgs;
+import org.cnnexplain.image.Normalization;
+import org.cnnexplain.image.TensorBatch;
+import org.cnnexplain.model.ExplainableModel;
+import org.cnnexplain.model.ModelLoader;
+import org.cnnexplain.testutil.Npy;
+import org.cnnexplain.testutil.TestModels;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every method against goldens from plain torch autograd on the eager models
+ * (make_explain_goldens.py): 1e-4 relative at layer resolution, 1e-3 at input
+ * resolution.
+ */
+class ExplainParityTest {
+
+    static final double LAYER_TOL = 1e-4;
+    static final double INPUT_TOL = 1e-3;
+
+    static Stream<Arguments> models() {
+        return Stream.of(Arguments.of("demo", TestModels.DEMO_MODEL),
+                Arguments.of("resnet18s", TestModels.parityModel("resnet18s", 13)),
+                Arguments.of("mobilenetv2s", TestModels.parityModel("mobilenetv2s", 17)));
+    }
+
+    static Path golden(String model, String file) {
+        return TestModels.golden(model, "explain/" + file);
+    }
+
+    static NDArray input(String name, ExplainableModel model, NDManager run) {
+        if (name.equals("demo")) {
+            Normalization norm = Normalization.of("model", model.spec());
+            float[][] planes = new float[2][];
+            String[] files = {"cell_003.tif", "cell_004.tif"};
+            for (int i = 0; i < 2; i++) {
+                TensorBatch b = TensorBatch.of(ImagePlusImgs.toFloat(
+                        IJ.openImage(TestModels.DEMO_IMAGES.resolve(files[i]).toString())), 1, norm);
+                planes[i] = b.toNDArray(run).toFloatArray();
+            }
+            float[] both = new float[planes[0].length * 2];
+            System.arraycopy(planes[0], 0, both, 0, planes[0].length);
+            System.arraycopy(planes[1], 0, both, planes[0].length, planes[1].length);
+            return run.create(both, new Shape(2, 1, 128, 128));
+        }
+        Npy x = Npy.read(TestModels.golden(name, "input.npy"));
+        return run.create(x.data(), new Shape(x.shape()));
+    }
+
+    static void check(MapStack maps, Npy expected, double tol, String what) {
+        long[] shape = expected.shape().length == 3
+                ? new long[] {maps.count(), maps.height(), maps.width()} : null;
+        assertClose(maps.data(), shape, expected, tol, what);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    void everyMethodMatchesPyTorch(String name, Path file) throws Exception {
+        JsonObject meta = JsonParser.parseString(Files.readString(golden(name, "meta.json"))).getAsJsonObject();
+        String layer = meta.get("layer").getAsString();
+        int[] classes = meta.getAsJsonArray("classes").asList().stream().mapToInt(e -> e.getAsInt()).toArray();
+        int[] peaks = meta.getAsJsonArray("peak_channels").asList().stream().mapToInt(e -> e.getAsInt()).toArray();
+        try (ExplainableModel model = ModelLoader.load(file, "cpu"); NDManager run = model.newRun()) {
+            NDArray x = input(name, model, run);
+            Target top1 = Target.top1();
+
+            Npy acts = Npy.read(golden(name, "activations.npy"));
+            FeatureMaps.Result fm = FeatureMaps.compute(model, run, x, layer, null, "none");
+            int per = (int) (acts.data().length / acts.shape()[0]);
+            Npy first = new Npy(new long[] {acts.shape()[1], acts.shape()[2], acts.shape()[3]},
+                    java.util.Arrays.copyOf(acts.data(), per));
+            check(fm.maps(), first, LAYER_TOL, name + " feature maps");
+
+            List<CamMethod> methods = List.of(new GradCam(), new GradCamPlusPlus(), new XGradCam(), new LayerCam(),
+                    new HiResCam(), new EigenCam(), new ScoreCam(16), new Cam());
+            CamResult gradcam = null;
+            for (CamMethod m : methods) {
+                CamResult r = m.explain(model, run, x, m instanceof Cam ? "auto" : layer, top1);
+                assertArrayEquals(classes, r.classes(), name + " " + m.name() + " classes");
+                check(r.layerMaps(), Npy.read(golden(name, m.name() + ".npy")), LAYER_TOL, name + " " + m.name());
+                check(r.inputMaps(), Npy.read(golden(name, m.name() + "_input.npy")), INPUT_TOL,
+                        name + " " + m.name() + " at input resolution");
+                if (m instanceof GradCam && gradcam == null) {
+                    gradcam = r;
+                }
+            }
+
+            for (Backprop.Rule rule : Backprop.Rule.values()) {
+                MapStack peak = Deconvnet.project(model, run, x, layer, rule, peaks, 0, Deconvnet.Signal.PEAK, top1);
+                check(peak, Npy.read(golden(name, rule.fileName() + "_peak.npy")), LAYER_TOL, name + " " + rule + " peak");
+                MapStack cls = Deconvnet.project(model, run, x, layer, rule, null, 1, Deconvnet.Signal.CLASS, top1);
+                check(cls, Npy.read(golden(name, rule.fileName() + "_class.npy")), LAYER_TOL, name + " " + rule + " class");
+            }
+            MapStack ggc = GuidedGradCam.of(model, run, x, gradcam, top1);
+            check(ggc, Npy.read(golden(name, "guidedgradcam.npy")), INPUT_TOL, name + " guided grad-cam");
+        }
+    }
+}
