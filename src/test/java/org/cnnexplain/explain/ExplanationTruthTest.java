@@ -1,0 +1,228 @@
+package org.cnnexplain.explain;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ij.IJ;
+import ij.ImagePlus;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import org.cnnexplain.image.ImagePlusImgs;
+import org.cnnexplain.image.Normalization;
+import org.cnnexplain.image.TensorBatch;
+import org.cnnexplain.model.ExplainableModel;
+import org.cnnexplain.model.ModelLoader;
+import org.cnnexplain.testutil.TestModels;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Do the explanations point at what makes the class? On the held-out demo
+ * images (correctly classified) with their ground-truth masks:
+ * <ul>
+ *   <li>pointing game: the map's peak lies within 15 px of the mask;</li>
+ *   <li>energy: share of the map's positive mass inside the mask, over the mask's share of the image;</li>
+ *   <li>deletion: deleting pixels (replacing them by a strongly blurred copy of the image) in the map's
+ *       order lowers the class probability faster (lower area under the curve) than random order.</li>
+ * </ul>
+ * Prints a table for every CAM variant; asserts the pointing and energy thresholds for Grad-CAM.
+ */
+class ExplanationTruthTest {
+
+    static final int TOLERANCE_PX = 15;
+    static final int STEPS = 20;
+    static ExplainableModel model;
+    static List<float[]> images = new ArrayList<>();
+    static List<boolean[]> masks = new ArrayList<>();
+
+    @BeforeAll
+    static void load() throws Exception {
+        model = ModelLoader.load(TestModels.DEMO_MODEL, "cpu");
+        Normalization norm = Normalization.of("model", model.spec());
+        List<String> lines = Files.readAllLines(TestModels.DEMO_IMAGES.resolve("labels.csv"));
+        for (String line : lines.subList(1, lines.size())) {
+            String file = line.split(",")[0];
+            TensorBatch b = TensorBatch.of(ImagePlusImgs.toFloat(IJ.openImage(TestModels.DEMO_IMAGES.resolve(file).toString())),
+                    1, norm);
+            try (NDManager run = model.newRun()) {
+                images.add(b.toNDArray(run).toFloatArray());
+            }
+            ImagePlus mask = IJ.openImage(TestModels.DEMO_IMAGES.resolve("masks/" + file.replace(".tif", ".png")).toString());
+            byte[] px = (byte[]) mask.getProcessor().convertToByte(false).getPixels();
+            boolean[] m = new boolean[px.length];
+            for (int i = 0; i < px.length; i++) {
+                m[i] = (px[i] & 0xff) > 127;
+            }
+            masks.add(m);
+        }
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    record Scores(double pointing, double energy, double deletionWins, double deletionAuc, double randomAuc,
+                  int[] winsPerClass, int[] imagesPerClass) {
+        String row(String name) {
+            return String.format(Locale.ROOT, "%-10s pointing %.3f  energy x%.2f  deletion better than random %.3f"
+                    + "  (AUC %.3f vs %.3f; wins per class %s of %s)", name, pointing, energy, deletionWins,
+                    deletionAuc, randomAuc, java.util.Arrays.toString(winsPerClass), java.util.Arrays.toString(imagesPerClass));
+        }
+    }
+
+    static Scores evaluate(CamMethod method, String layer) {
+        int hits = 0;
+        int wins = 0;
+        int n = 0;
+        double energy = 0;
+        double aucMap = 0;
+        double aucRandom = 0;
+        Random random = new Random(7);
+        int[] winsPerClass = new int[3];
+        int[] perClass = new int[3];
+        for (int i = 0; i < images.size(); i++) {
+            try (NDManager run = model.newRun()) {
+                NDArray x = run.create(images.get(i), new Shape(1, 1, 128, 128));
+                CamResult r = method.explain(model, run, x, layer, Target.top1());
+                float[] map = r.inputMaps().plane(0);
+                boolean[] mask = masks.get(i);
+                hits += distanceToMask(argMax(map), mask) <= TOLERANCE_PX ? 1 : 0;
+                energy += energyRatio(map, mask);
+                double[] auc = deletion(run, images.get(i), map, r.classes()[0], random);
+                aucMap += auc[0];
+                aucRandom += auc[1];
+                wins += auc[0] < auc[1] ? 1 : 0;
+                winsPerClass[r.classes()[0]] += auc[0] < auc[1] ? 1 : 0;
+                perClass[r.classes()[0]]++;
+                n++;
+            }
+        }
+        return new Scores(hits / (double) n, energy / n, wins / (double) n, aucMap / n, aucRandom / n,
+                winsPerClass, perClass);
+    }
+
+    static int argMax(float[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    static double distanceToMask(int p, boolean[] mask) {
+        int px = p % 128;
+        int py = p / 128;
+        double best = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < mask.length; i++) {
+            if (mask[i]) {
+                best = Math.min(best, Math.hypot(i % 128 - px, i / 128 - py));
+            }
+        }
+        return best;
+    }
+
+    static double energyRatio(float[] map, boolean[] mask) {
+        double inside = 0;
+        double total = 0;
+        int area = 0;
+        for (int i = 0; i < map.length; i++) {
+            double v = Math.max(map[i], 0);
+            total += v;
+            if (mask[i]) {
+                inside += v;
+                area++;
+            }
+        }
+        return total == 0 ? 0 : (inside / total) / (area / (double) map.length);
+    }
+
+    /** Mean class probability over 0..100 % of pixels deleted, in map order and in a random order. */
+    static double[] deletion(NDManager run, float[] image, float[] map, int cls, Random random) {
+        Integer[] byMap = new Integer[map.length];
+        List<Integer> shuffled = new ArrayList<>();
+        for (int i = 0; i < map.length; i++) {
+            byMap[i] = i;
+            shuffled.add(i);
+        }
+        java.util.Arrays.sort(byMap, (a, b) -> Float.compare(map[b], map[a]));
+        java.util.Collections.shuffle(shuffled, random);
+        return new double[] {curve(run, image, byMap, cls), curve(run, image, shuffled.toArray(new Integer[0]), cls)};
+    }
+
+    static double curve(NDManager run, float[] image, Integer[] order, int cls) {
+        float[] batch = new float[(STEPS + 1) * image.length];
+        float[] blurred = blur(image);
+        for (int s = 0; s <= STEPS; s++) {
+            float[] copy = image.clone();
+            int deleted = (int) Math.round(order.length * s / (double) STEPS);
+            for (int k = 0; k < deleted; k++) {
+                copy[order[k]] = blurred[order[k]];
+            }
+            System.arraycopy(copy, 0, batch, s * image.length, image.length);
+        }
+        NDArray x = run.create(batch, new Shape(STEPS + 1, 1, 128, 128));
+        float[] p = model.forward(run, x, List.of()).logits().softmax(1).toFloatArray();
+        double sum = 0;
+        for (int s = 0; s <= STEPS; s++) {
+            double v = p[s * 3 + cls];
+            sum += (s == 0 || s == STEPS) ? v / 2 : v;   // trapezoid rule
+        }
+        return sum / STEPS;
+    }
+
+    /** Three box blurs of radius 6 (close to a Gaussian of sigma 6): structure gone, background level kept. */
+    static float[] blur(float[] image) {
+        float[] a = image.clone();
+        for (int pass = 0; pass < 3; pass++) {
+            for (int dir = 0; dir < 2; dir++) {
+                float[] b = new float[a.length];
+                for (int y = 0; y < 128; y++) {
+                    for (int x = 0; x < 128; x++) {
+                        double sum = 0;
+                        int n = 0;
+                        for (int d = -6; d <= 6; d++) {
+                            int xx = dir == 0 ? x + d : x;
+                            int yy = dir == 1 ? y + d : y;
+                            if (xx >= 0 && xx < 128 && yy >= 0 && yy < 128) {
+                                sum += a[yy * 128 + xx];
+                                n++;
+                            }
+                        }
+                        b[y * 128 + x] = (float) (sum / n);
+                    }
+                }
+                a = b;
+            }
+        }
+        return a;
+    }
+
+    @Test
+    void gradCamPointsAtTheClassDefiningObject() {
+        List<CamMethod> all = List.of(new GradCam(), new GradCamPlusPlus(), new XGradCam(), new LayerCam(),
+                new HiResCam(), new EigenCam(), new Cam());
+        Scores gradcam = null;
+        System.out.println("Explanation truth on " + images.size() + " held-out demo images, layer block4:");
+        for (CamMethod m : all) {
+            Scores s = evaluate(m, m instanceof Cam ? "auto" : "block4");
+            System.out.println(s.row(m.name()));
+            if (m instanceof GradCam) {
+                gradcam = s;
+            }
+        }
+        assertTrue(gradcam.pointing() >= 0.9, gradcam.row("gradcam"));
+        assertTrue(gradcam.energy() >= 3.0, gradcam.row("gradcam"));
+        // Deletion is reported, not asserted: for 'interphase' (the class of "no mitotic or speckle
+        // evidence") deleting the nucleus does not lower the score faster than random deletion.
+        // Open finding of the methods issue; see the README.
+    }
+}
