@@ -51,6 +51,24 @@ public abstract class CamMethod {
         return map;
     }
 
+    /** g·A-style combination at each position: what LayerCAM and HiResCAM weigh with. */
+    @FunctionalInterface
+    protected interface PositionWeight {
+        float apply(float gradient, float activation);
+    }
+
+    /** map(p) = sum over channels k of f(g_k(p), A_k(p)). */
+    protected static float[] sumOverChannels(Sample s, PositionWeight f) {
+        float[] map = new float[s.hw()];
+        for (int k = 0; k < s.channels(); k++) {
+            for (int p = 0; p < s.hw(); p++) {
+                int i = k * s.hw() + p;
+                map[p] += f.apply(s.g()[i], s.a()[i]);
+            }
+        }
+        return map;
+    }
+
     /** Whether the map is clipped at zero (every variant of pytorch-grad-cam does; CAM does not). */
     protected boolean relu() {
         return true;

@@ -15,13 +15,6 @@ public class HiResCam extends CamMethod {
 
     @Override
     protected float[] combine(Sample s) {
-        float[] map = new float[s.hw()];
-        for (int k = 0; k < s.channels(); k++) {
-            for (int p = 0; p < s.hw(); p++) {
-                int i = k * s.hw() + p;
-                map[p] += s.g()[i] * s.a()[i];
-            }
-        }
-        return map;
+        return sumOverChannels(s, (g, a) -> g * a);
     }
 }

@@ -42,7 +42,8 @@ public record Prediction(float[] scores, float[] probabilities, int top1, String
         return out;
     }
 
-    static int argMax(float[] v) {
+    /** Index of the largest value (the first one on ties). */
+    public static int argMax(float[] v) {
         int best = 0;
         for (int i = 1; i < v.length; i++) {
             if (v[i] > v[best]) {

@@ -17,6 +17,7 @@ import org.cnnexplain.image.Normalization;
 import org.cnnexplain.image.TensorBatch;
 import org.cnnexplain.model.ExplainableModel;
 import org.cnnexplain.model.ModelLoader;
+import org.cnnexplain.model.Prediction;
 import org.cnnexplain.testutil.TestModels;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -93,7 +94,7 @@ class ExplanationTruthTest {
                 CamResult r = method.explain(model, run, x, layer, Target.top1());
                 float[] map = r.inputMaps().plane(0);
                 boolean[] mask = masks.get(i);
-                hits += distanceToMask(argMax(map), mask) <= TOLERANCE_PX ? 1 : 0;
+                hits += distanceToMask(Prediction.argMax(map), mask) <= TOLERANCE_PX ? 1 : 0;
                 energy += energyRatio(map, mask);
                 double[] auc = deletion(run, images.get(i), map, r.classes()[0], random);
                 aucMap += auc[0];
@@ -106,16 +107,6 @@ class ExplanationTruthTest {
         }
         return new Scores(hits / (double) n, energy / n, wins / (double) n, aucMap / n, aucRandom / n,
                 winsPerClass, perClass);
-    }
-
-    static int argMax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     static double distanceToMask(int p, boolean[] mask) {
