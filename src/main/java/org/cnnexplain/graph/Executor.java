@@ -109,15 +109,13 @@ public final class Executor {
         return v;
     }
 
-    /** Results of ops on a view belong to the run already; a Constant node's value is a graph tensor. */
-    private NDArray own(NDManager run, NDArray out) {
-        if (out.getManager() == graph.manager()) {
-            return out.get(run, new NDIndex());
-        }
-        if (out.getManager() != run) {
-            out.attach(run);
-        }
-        return out;
+    /**
+     * Results of ops on run tensors belong to the run already. Anything else is
+     * a stored tensor passed through (a Constant node's value): the run gets a
+     * view of it, and the stored tensor is never moved or freed.
+     */
+    private static NDArray own(NDManager run, NDArray out) {
+        return out.getManager() == run ? out : out.get(run, new NDIndex());
     }
 
     private void release(Map<String, NDArray> values, Node node, int index, Set<String> keep,
