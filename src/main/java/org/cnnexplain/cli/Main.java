@@ -11,6 +11,7 @@ import org.cnnexplain.UserError;
  * <pre>
  * cnn-explain predict --model M --input IMG [--normalize MODE] [--device auto|cpu|gpu]
  * cnn-explain layers  --model M [--device D]
+ * cnn-explain featuremaps|deconvnet|cam|gradcam --model M --input IMG --output DIR [options]
  * cnn-explain demo    [--device D]
  * </pre>
  */
@@ -20,6 +21,11 @@ public final class Main {
             "usage: cnn-explain <command> [options]",
             "  predict --model M --input IMG|DIR [--normalize model|none|minmax|percentile|zscore] [--device auto|cpu|gpu]",
             "  layers  --model M [--device auto|cpu|gpu]",
+            "  featuremaps|deconvnet|cam|gradcam --model M --input IMG|DIR --output DIR [--layer L] [--target T]",
+            "      [--score logit|probability] [--variant gradcam|gradcampp|xgradcam|layercam|hirescam|eigencam|scorecam]",
+            "      [--guided] [--rule deconvnet|guided|gradient] [--channels LIST | --top K] [--signal peak|channel|class]",
+            "      [--sort none|mean|max] [--lut inferno|viridis|turbo|fire|...] [--opacity 0-1] [--batch N]",
+            "      [--normalize MODE] [--device D] [--overwrite]",
             "  demo    [--device auto|cpu|gpu]",
             "Add --debug to see stack traces of internal errors.");
 
@@ -46,7 +52,9 @@ public final class Main {
                 case "predict" -> PredictCommand.run(rest, out, err);
                 case "layers" -> LayersCommand.run(rest, out);
                 case "demo" -> DemoCommand.run(rest, out, err);
-                default -> throw new UserError("unknown command '" + argv[0] + "' (valid: predict, layers, demo)");
+                case "featuremaps", "deconvnet", "cam", "gradcam" -> ExplainCommand.run(argv[0], rest, out, err);
+                default -> throw new UserError("unknown command '" + argv[0]
+                        + "' (valid: predict, layers, featuremaps, deconvnet, cam, gradcam, demo)");
             };
         } catch (UserError e) {
             err.println("cnn-explain: error: " + e.getMessage());

@@ -74,7 +74,7 @@ public final class Executor {
             for (String name : node.inputs()) {
                 inputs.add(name.isEmpty() ? null : value(run, values, name, node));
             }
-            List<NDArray> outputs = ops.get(i).apply(node, inputs);
+            List<NDArray> outputs = apply(i, node, inputs);
             for (int k = 0; k < node.outputs().size() && k < outputs.size(); k++) {
                 NDArray out = own(run, outputs.get(k));
                 if (hook != null) {
@@ -93,6 +93,16 @@ public final class Executor {
             result.put(name, v);
         }
         return result;
+    }
+
+    /** Runs one op; an engine failure (shapes that do not fit, say) becomes an error naming the node. */
+    private List<NDArray> apply(int index, Node node, List<NDArray> inputs) {
+        try {
+            return ops.get(index).apply(node, inputs);
+        } catch (ai.djl.engine.EngineException | IllegalArgumentException e) {
+            String msg = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+            throw new UserError(node.describe() + " failed: " + msg);
+        }
     }
 
     private NDArray value(NDManager run, Map<String, NDArray> values, String name, Node reader) {

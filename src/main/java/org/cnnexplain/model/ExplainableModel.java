@@ -156,7 +156,19 @@ public final class ExplainableModel implements AutoCloseable {
             throw new UserError("model '" + path.getFileName() + "' expects " + want[1] + " input channel(s), got "
                     + got.get(1));
         }
+        for (int i = 2; i < want.length; i++) {
+            if (want[i] > 0 && got.get(i) != want[i]) {
+                throw new UserError("model '" + path.getFileName() + "' expects input of " + size(want) + " pixels, the image is "
+                        + size(got.getShape()) + " (scale or crop it to that size first)");
+            }
+        }
         return input;
+    }
+
+    /** "128 x 128" from (N, C, H, W); "32 x 128 x 128" for (N, C, D, H, W). */
+    private static String size(long[] shape) {
+        return java.util.Arrays.stream(shape, 2, shape.length).mapToObj(Long::toString)
+                .collect(java.util.stream.Collectors.joining(" x "));
     }
 
     /** Every node with the shape of its output for one input of {@link #inputShape()}. */

@@ -1,0 +1,28 @@
+package org.cnnexplain.explain;
+
+import java.util.List;
+import java.util.Locale;
+import org.cnnexplain.UserError;
+
+/** The Grad-CAM family by the names the {@code variant} parameter accepts. */
+public final class CamVariants {
+
+    public static final List<String> NAMES = List.of("gradcam", "gradcampp", "xgradcam", "layercam", "hirescam",
+            "eigencam", "scorecam");
+
+    private CamVariants() {
+    }
+
+    public static CamMethod byName(String name, int scoreCamBatch) {
+        return switch (name == null ? "gradcam" : name.trim().toLowerCase(Locale.ROOT)) {
+            case "gradcam" -> new GradCam();
+            case "gradcampp" -> new GradCamPlusPlus();
+            case "xgradcam" -> new XGradCam();
+            case "layercam" -> new LayerCam();
+            case "hirescam" -> new HiResCam();
+            case "eigencam" -> new EigenCam();
+            case "scorecam" -> new ScoreCam(scoreCamBatch);
+            default -> throw new UserError("unknown variant '" + name + "' (valid: " + String.join(", ", NAMES) + ")");
+        };
+    }
+}

@@ -1,0 +1,88 @@
+package org.cnnexplain.explain;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.ArrayList;
+import java.util.List;
+import org.cnnexplain.model.ExplainableModel;
+import org.cnnexplain.model.Layer;
+
+/**
+ * Runs an {@link ExplainRequest} on one sample and names the results: the one
+ * entry point the CLI and the Fiji commands share.
+ *
+ * <pre>{@code
+ * ExplainRequest req = ExplainRequest.defaults(ExplainRequest.Method.GRADCAM);
+ * List<Explanation> out = Explainer.run(model, run, x, req);   // [gradcam]
+ * }</pre>
+ */
+public final class Explainer {
+
+    private Explainer() {
+    }
+
+    public static List<Explanation> run(ExplainableModel model, NDManager run, NDArray input, ExplainRequest r) {
+        NDArray x = input.get(0).expandDims(0);
+        Target target = Target.parse(r.target(), r.score());
+        List<Explanation> out = new ArrayList<>();
+        switch (r.method()) {
+            case FEATUREMAPS -> {
+                FeatureMaps.Result fm = FeatureMaps.compute(model, run, x, r.layer(), r.channels(), r.sort());
+                MapStack maps = fm.maps();
+                MapStack in = fm.inputMaps();
+                if (r.channels() == null && r.top() > 0 && r.top() < maps.count()) {
+                    maps = first(maps, r.top());
+                    in = first(in, r.top());
+                }
+                out.add(new Explanation("featuremaps", "Feature Maps (" + shortName(fm.layer()) + ")", in, maps, true));
+            }
+            case DECONVNET -> {
+                Layer l = r.signal() == Deconvnet.Signal.CLASS ? null : LayerChoice.spatial(model, r.layer(), "Deconvnet");
+                MapStack m = Deconvnet.project(model, run, x, l == null ? null : l.name(), r.rule(), r.channels(),
+                        Math.max(1, r.top()), r.signal(), target);
+                String where = l == null ? "class" : shortName(l);
+                out.add(new Explanation(r.rule().fileName(), title(r.rule()) + " (" + where + ")", m, null, true));
+            }
+            case CAM -> {
+                CamResult c = new Cam().explain(model, run, x, r.layer(), target);
+                out.add(cam(c, "cam", model));
+            }
+            case GRADCAM -> {
+                CamMethod m = CamVariants.byName(r.variant(), r.batch());
+                CamResult c = m.explain(model, run, x, r.layer(), target);
+                out.add(cam(c, m.name(), model));
+                if (r.guided()) {
+                    MapStack g = GuidedGradCam.of(model, run, x, c, target);
+                    out.add(new Explanation("guided" + m.name(), "Guided " + c.method() + " (" + shortName(c.layer())
+                            + ", class " + c.inputMaps().labels().get(0) + ")", g, null, true));
+                }
+            }
+            default -> throw new IllegalStateException(r.method().toString());
+        }
+        return out;
+    }
+
+    private static Explanation cam(CamResult c, String key, ExplainableModel model) {
+        String title = c.method() + " (" + shortName(c.layer()) + ", class " + c.inputMaps().labels().get(0) + ")";
+        return new Explanation(key, title, c.inputMaps(), c.layerMaps(), key.equals("cam"));
+    }
+
+    private static String title(Backprop.Rule rule) {
+        return switch (rule) {
+            case DECONVNET -> "Deconvnet";
+            case GUIDED -> "Guided backprop";
+            case GRADIENT -> "Gradient";
+        };
+    }
+
+    /** "/block4/block4.2/Relu" → "block4.2/Relu": enough to recognise it in a title. */
+    static String shortName(Layer l) {
+        String[] parts = l.name().split("/");
+        return parts.length >= 2 ? parts[parts.length - 2] + "/" + parts[parts.length - 1] : l.name();
+    }
+
+    private static MapStack first(MapStack m, int n) {
+        return new MapStack(java.util.Arrays.copyOf(m.data(), n * m.height() * m.width()), n, m.height(), m.width(),
+                m.labels().subList(0, n));
+    }
+}

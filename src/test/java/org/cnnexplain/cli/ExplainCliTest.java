@@ -1,0 +1,95 @@
+package org.cnnexplain.cli;
+
+import static org.cnnexplain.cli.CliTest.assertUserError;
+import static org.cnnexplain.cli.CliTest.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ij.IJ;
+import ij.ImagePlus;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.cnnexplain.testutil.TestModels;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The explanation subcommands write the documented files, and never overwrite silently. */
+class ExplainCliTest {
+
+    @TempDir
+    Path tmp;
+
+    static final String MODEL = TestModels.DEMO_MODEL.toString();
+    static final String IMAGE = TestModels.DEMO_IMAGES.resolve("cell_004.tif").toString();   // mitotic
+
+    @Test
+    void gradcamWritesRawMapsOverlayAndPredictions() throws Exception {
+        CliTest.Result r = run("gradcam", "--model", MODEL, "--input", IMAGE, "--output", tmp.toString(), "--guided",
+                "--target", "mitotic", "--layer", "block4");
+        assertEquals(0, r.code(), r.err());
+        ImagePlus map = IJ.openImage(tmp.resolve("cell_004_gradcam.tif").toString());
+        assertEquals(ImagePlus.GRAY32, map.getType());
+        assertEquals(128, map.getWidth());
+        ImagePlus layer = IJ.openImage(tmp.resolve("cell_004_gradcam_layer.tif").toString());
+        assertEquals(16, layer.getWidth());
+        assertTrue(Files.size(tmp.resolve("cell_004_gradcam_overlay.png")) > 0);
+        assertTrue(Files.exists(tmp.resolve("cell_004_guidedgradcam.tif")));
+        // the raw map peaks inside the mitotic figure's mask
+        ImagePlus mask = IJ.openImage(TestModels.DEMO_IMAGES.resolve("masks/cell_004.png").toString());
+        float[] v = (float[]) map.getProcessor().getPixels();
+        int peak = org.cnnexplain.model.Prediction.argMax(v);
+        assertTrue(mask.getProcessor().get(peak % 128, peak / 128) > 0, "Grad-CAM peak outside the mitotic figure");
+        List<String> csv = Files.readAllLines(tmp.resolve("predictions.csv"));
+        assertEquals("image,slice,predicted_index,predicted_class,probability,p_interphase,p_mitotic,p_speckled", csv.get(0));
+        assertTrue(csv.get(1).startsWith("cell_004.tif,1,1,mitotic,"), csv.get(1));
+    }
+
+    @Test
+    void featureMapsAndDeconvnetWriteOneSlicePerChannelWithLabels() {
+        assertEquals(0, run("featuremaps", "--model", MODEL, "--input", IMAGE, "--output", tmp.resolve("fm").toString(),
+                "--layer", "block2", "--channels", "0,3-5").code());
+        ImagePlus fm = IJ.openImage(tmp.resolve("fm/cell_004_featuremaps.tif").toString());
+        assertEquals(4, fm.getStackSize());
+        assertTrue(fm.getStack().getSliceLabel(2).startsWith("channel 3 "), fm.getStack().getSliceLabel(2));
+
+        assertEquals(0, run("deconvnet", "--model", MODEL, "--input", IMAGE, "--output", tmp.resolve("dc").toString(),
+                "--layer", "block3", "--top", "3", "--rule", "guided").code());
+        ImagePlus dc = IJ.openImage(tmp.resolve("dc/cell_004_guided.tif").toString());
+        assertEquals(3, dc.getStackSize());
+        assertEquals(128, dc.getWidth());
+    }
+
+    @Test
+    void existingOutputsAreNeverOverwrittenSilently() throws Exception {
+        Path csv = Files.writeString(tmp.resolve("predictions.csv"), "keep me\n");
+        assertUserError(run("cam", "--model", MODEL, "--input", IMAGE, "--output", tmp.toString()), "--overwrite");
+        assertEquals("keep me\n", Files.readString(csv));
+        assertEquals(0, run("cam", "--model", MODEL, "--input", IMAGE, "--output", tmp.toString(), "--overwrite").code());
+        assertTrue(Files.exists(tmp.resolve("cell_004_cam.tif")));
+    }
+
+    @Test
+    void badParametersAreOneLineErrors() throws Exception {
+        String out = tmp.resolve("out").toString();
+        // a failed run leaves no predictions.csv behind, so each of these meets the same empty folder
+        assertUserError(run("gradcam", "--model", MODEL, "--input", IMAGE, "--output", out, "--layer", "blok4"),
+                "closest valid names");
+        assertUserError(run("gradcam", "--model", MODEL, "--input", IMAGE, "--output", out, "--target", "9"),
+                "interphase, mitotic, speckled");
+        assertUserError(run("gradcam", "--model", MODEL, "--input", IMAGE, "--output", out, "--variant", "supercam"),
+                "unknown variant 'supercam'");
+        assertUserError(run("featuremaps", "--model", MODEL, "--input", IMAGE, "--output", out, "--channels", "99"),
+                "channel 99 is out of range");
+        String vgg = TestModels.parityModel("vgg11bns", 13).toString();
+        assertUserError(run("cam", "--model", vgg, "--input", IMAGE, "--output", out), "expects input of 64 x 64 pixels");
+        ImagePlus small = IJ.openImage(IMAGE);
+        small.setRoi(0, 0, 64, 64);
+        Path smallFile = tmp.resolve("small.tif");
+        IJ.saveAsTiff(small.crop(), smallFile.toString());
+        assertUserError(run("cam", "--model", vgg, "--input", smallFile.toString(), "--output", out),
+                "global average pooling");
+        assertTrue(List.of(tmp.resolve("out").toFile().list()).isEmpty(),
+                "files left behind: " + List.of(tmp.resolve("out").toFile().list()));
+    }
+}
