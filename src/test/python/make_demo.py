@@ -6,13 +6,13 @@ Run from the repository root with Debian's PyTorch:
 
 Writes
   test-images/demo/cell_NNN.tif          held-out images (16-bit, 128x128)
-  test-images/demo/masks/cell_NNN.png    mask of the class-defining object
+  test-images/demo/masks/cell_NNN.png    mask of the class-defining object (empty for 'empty')
   test-images/demo/labels.csv            file,label,class
   test-images/models/demo.onnx           the classifier, ONNX opset 13
   test-images/models/demo.pt             the same as TorchScript, with features()/head()
   test-images/models/demo.json           spec: classes, input shape, normalisation
   src/test/resources/golden/demo/        PyTorch logits of the committed images
-and prints the accuracy on a 600-image held-out split.
+and prints the accuracy on a 600-image held-out split (150 per class).
 """
 import csv
 import json
@@ -30,7 +30,7 @@ import synthetic_cells as sc  # noqa: E402
 from golden_io import save_npy  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-COMMITTED_PER_CLASS = 20
+COMMITTED_PER_CLASS = 15
 
 
 def conv_block(cin, cout, pool=True):
@@ -43,7 +43,7 @@ def conv_block(cin, cout, pool=True):
 class DemoNet(nn.Module):
     """Four conv blocks, global average pooling, one linear layer (so CAM applies)."""
 
-    def __init__(self, n_classes=3):
+    def __init__(self, n_classes=len(sc.CLASSES)):
         super().__init__()
         self.block1 = conv_block(1, 16)
         self.block2 = conv_block(16, 32)
@@ -69,7 +69,7 @@ def to_tensor(images):
     return torch.from_numpy(np.stack([sc.percentile_normalize(i) for i in images])[:, None])
 
 
-def train(model, x, y, epochs=10, batch=64):
+def train(model, x, y, epochs=8, batch=64):
     opt = torch.optim.Adam(model.parameters(), lr=3e-3)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=epochs * ((len(x) + batch - 1) // batch))
     g = torch.Generator().manual_seed(0)
@@ -97,8 +97,8 @@ def main():
     torch.set_num_threads(2)
     torch.manual_seed(0)
     t0 = time.time()
-    train_imgs, _, train_labels = sc.make_set(seed=1000, per_class=1000)
-    test_imgs, test_masks, test_labels = sc.make_set(seed=2000, per_class=200)
+    train_imgs, _, train_labels = sc.make_set(seed=1000, per_class=600)
+    test_imgs, test_masks, test_labels = sc.make_set(seed=2000, per_class=150)
     print(f"generated data in {time.time() - t0:.0f} s", flush=True)
 
     model = DemoNet()
@@ -111,8 +111,8 @@ def main():
     if accuracy < 0.95:
         raise SystemExit("accuracy below 95 %: not writing the demo model")
 
-    # the committed part of the held-out split: the first 20 images of each class
-    keep = np.concatenate([np.flatnonzero(test_labels == c)[:COMMITTED_PER_CLASS] for c in range(3)])
+    # the committed part of the held-out split: the first 15 images of each class
+    keep = np.concatenate([np.flatnonzero(test_labels == c)[:COMMITTED_PER_CLASS] for c in range(len(sc.CLASSES))])
     keep.sort()
     demo_dir = os.path.join(ROOT, "test-images", "demo")
     os.makedirs(os.path.join(demo_dir, "masks"), exist_ok=True)
@@ -137,7 +137,7 @@ def main():
     torch.jit.script(model).save(os.path.join(model_dir, "demo.pt"))
     spec = {
         "name": "demo-cells",
-        "description": "Synthetic widefield nuclear stain: interphase vs mitotic vs speckled cell (cnn-explain demo).",
+        "description": "Synthetic widefield nuclear stain: interphase, mitotic or speckled cell in focus, or none (cnn-explain demo).",
         "classes": sc.CLASSES,
         "input": {"axes": "bcyx", "shape": [1, 1, sc.SIZE, sc.SIZE]},
         "normalize": {"mode": "percentile", "low": 1.0, "high": 99.8},

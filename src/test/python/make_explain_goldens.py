@@ -184,9 +184,17 @@ def demo_model():
     return model.eval()
 
 
+def first_demo_image(class_name):
+    import csv
+    with open(os.path.join(ROOT, "test-images", "demo", "labels.csv")) as f:
+        return next(row["file"] for row in csv.DictReader(f) if row["class"] == class_name)
+
+
 def demo_input():
+    """The first mitotic and the first speckled demo image (ExplainParityTest picks the same)."""
     import tifffile
-    images = [tifffile.imread(os.path.join(ROOT, "test-images", "demo", f)) for f in ("cell_003.tif", "cell_004.tif")]
+    images = [tifffile.imread(os.path.join(ROOT, "test-images", "demo", first_demo_image(c)))
+              for c in ("mitotic", "speckled")]
     return torch.from_numpy(np.stack([sc.percentile_normalize(i) for i in images])[:, None])
 
 

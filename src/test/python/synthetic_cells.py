@@ -7,16 +7,17 @@ Gaussian read noise. The classes are
 
     0 interphase  one smooth, bright, round-to-oval nucleus
     1 mitotic     two condensed chromatin masses (an anaphase pair)
-    2 speckled    a dimmer nucleus carrying 4-8 bright speckle inclusions
+    2 speckled    a nucleus like the interphase one, carrying 4-8 bright speckle inclusions
+    3 empty       no cell in focus: only the out-of-focus neighbours
 
-and each image comes with a mask of the class-defining object, so that later
+and each image comes with a mask of the class-defining object (empty for class 3), so that later
 tests can ask whether an explanation points at it. Only numpy and scipy are
 used, so the same images come out on any machine for the same seed.
 """
 import numpy as np
 from scipy import ndimage
 
-CLASSES = ["interphase", "mitotic", "speckled"]
+CLASSES = ["interphase", "mitotic", "speckled", "empty"]
 SIZE = 128
 
 
@@ -72,7 +73,8 @@ def _mitotic(rng, yy, xx, cy, cx):
 
 
 def _speckled(rng, yy, xx, cy, cx):
-    density, mask, radius = _nucleus(rng, yy, xx, cy, cx, rng.uniform(0.45, 0.65), 0.1)
+    # as bright as an interphase nucleus: only the inclusions tell the classes apart
+    density, mask, radius = _nucleus(rng, yy, xx, cy, cx, rng.uniform(0.9, 1.3), 0.12)
     for _ in range(rng.integers(4, 9)):
         r = rng.uniform(0, radius - 4.0)
         a = rng.uniform(0, 2 * np.pi)
@@ -98,13 +100,15 @@ def make_image(rng, label, size=SIZE):
         density, mask, radius = _nucleus(rng, yy, xx, cy, cx, rng.uniform(0.9, 1.3), 0.12)
     elif label == 1:
         density, mask, radius = _mitotic(rng, yy, xx, cy, cx)
-    else:
+    elif label == 2:
         density, mask, radius = _speckled(rng, yy, xx, cy, cx)
+    else:
+        density, mask, radius = np.zeros_like(yy), np.zeros(yy.shape, bool), 0.0
 
     # out-of-focus neighbours: large, dim and strongly blurred
     distractors = np.zeros_like(yy)
-    taken = [(cy, cx, radius)]
-    for _ in range(rng.integers(1, 4)):
+    taken = [(cy, cx, radius)] if label != 3 else []
+    for _ in range(rng.integers(1, 4) if label != 3 else rng.integers(1, 5)):
         r = rng.uniform(10, 16)
         spot = _place(rng, taken, r, size)
         if spot is None:

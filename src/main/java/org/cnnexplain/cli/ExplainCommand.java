@@ -1,38 +1,42 @@
 package org.cnnexplain.cli;
 
 import ij.ImagePlus;
+import ij.ImageStack;
+import ij.measure.ResultsTable;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import org.cnnexplain.UserError;
-import org.cnnexplain.explain.Backprop;
-import org.cnnexplain.explain.Deconvnet;
 import org.cnnexplain.explain.ExplainRequest;
-import org.cnnexplain.explain.Explainer;
-import org.cnnexplain.explain.Explanation;
-import org.cnnexplain.image.ImagePlusImgs;
 import org.cnnexplain.image.Normalization;
-import org.cnnexplain.image.TensorBatch;
 import org.cnnexplain.model.ExplainableModel;
-import org.cnnexplain.model.ModelLoader;
-import org.cnnexplain.model.Prediction;
+import org.cnnexplain.plugin.CamCommand;
+import org.cnnexplain.plugin.DeconvnetCommand;
+import org.cnnexplain.plugin.FeatureMapsCommand;
+import org.cnnexplain.plugin.GradCamCommand;
+import org.cnnexplain.plugin.PredictCommand;
 import org.cnnexplain.render.HeatmapRendering;
 import org.cnnexplain.render.Luts;
+import org.scijava.command.Command;
+import org.scijava.module.Module;
 
 /**
- * {@code featuremaps | deconvnet | cam | gradcam}: explains every image (and
- * every z/t plane) of {@code --input} and writes, per image and method key
+ * {@code featuremaps | deconvnet | cam | gradcam}: runs the Fiji command of the
+ * same name on every image (and every z/t plane) of {@code --input}, with the
+ * options as its parameters, and writes, per plane and method key
  * ({@code featuremaps}, {@code deconvnet}, {@code guided}, {@code gradient},
  * {@code cam}, a variant name, {@code guided<variant>}):
  * <ul>
  *   <li>{@code <stem>_<key>.tif}: raw 32-bit maps at input resolution, one slice per map, labelled;</li>
  *   <li>{@code <stem>_<key>_layer.tif}: the same at the layer's resolution (CAM-type methods, feature maps);</li>
- *   <li>{@code <stem>_<key>_overlay.png}: the input in grey with the first map in a LUT (|map| for signed gradients);</li>
+ *   <li>{@code <stem>_<key>_overlay.png}: the input in grey with the first map in a LUT (|map| for gradients);</li>
  * </ul>
- * and one row per image and plane in {@code predictions.csv} (written at the end, whole). {@code <stem>} is the
- * file name without extension, with {@code _s<k>} appended for plane k of a stack.
+ * and one row per image and plane in {@code predictions.csv} (written at the end, whole).
+ * {@code <stem>} is the file name without extension, with {@code _s<k>} for plane k of a stack.
  */
 final class ExplainCommand {
 
@@ -45,24 +49,24 @@ final class ExplainCommand {
 
     static int run(String command, List<String> argv, PrintStream out, PrintStream err) {
         Args args = new Args(command, argv, OPTIONS, FLAGS);
-        ExplainRequest request = request(ExplainRequest.Method.parse(command), args);
+        ExplainRequest.Method method = ExplainRequest.Method.parse(command);
+        Map<String, String> options = options(args);
         String lut = args.get("lut", "inferno");
         Luts.get(lut);
-        double opacity = parseDouble(args.get("opacity", "0.5"), "opacity");
+        double opacity = ExplainCommand.parseDouble(args.get("opacity", "0.5"), "opacity");
         Normalization.of(args.get("normalize", "model"), null);
         List<Path> files = ImageFiles.list(Path.of(args.require("input")));
         OutputFiles output = new OutputFiles(Path.of(args.require("output")), args.flag("overwrite"));
         output.claim("predictions.csv");
-        try (ExplainableModel model = ModelLoader.load(Path.of(args.require("model")), args.get("device", "auto"))) {
-            StringBuilder table = new StringBuilder();
-            Normalization norm = Normalization.of(args.get("normalize", "model"), model.spec());
+        try (SciJavaCommands commands = new SciJavaCommands()) {
+            ExplainableModel model = commands.models().get(Path.of(args.require("model")).toFile(), options.get("device"));
             err.println("cnn-explain: " + command + " with " + model.path().getFileName() + " on " + model.device()
-                    + ", normalisation " + norm.describe());
-            table.append(csvHeader(model.classNames()));
+                    + ", normalisation " + Normalization.of(options.get("normalize"), model.spec()).describe());
+            StringBuilder table = new StringBuilder(csvHeader(model.classNames()));
             int failed = 0;
             for (Path file : files) {
                 try {
-                    explainFile(model, file, norm, request, output, table, lut, opacity, out);
+                    explainFile(commands, method, options, file, output, table, lut, opacity, out);
                 } catch (UserError e) {
                     if (files.size() == 1) {
                         throw e;
@@ -72,61 +76,119 @@ final class ExplainCommand {
                 }
             }
             if (failed < files.size()) {
-                output.text("predictions.csv", table.toString());   // written last and whole, or not at all
+                output.text("predictions.csv", table.toString());
             }
             return failed == 0 ? 0 : 1;
         }
     }
 
-    static ExplainRequest request(ExplainRequest.Method method, Args a) {
-        ExplainRequest d = ExplainRequest.defaults(method);
-        return new ExplainRequest(method, a.get("layer", d.layer()), a.get("target", d.target()),
-                a.get("score", d.score()), a.get("variant", d.variant()), a.flag("guided"),
-                a.get("rule", null) == null ? d.rule() : Backprop.Rule.parse(a.get("rule", null)),
-                ExplainRequest.parseChannels(a.get("channels", null)), parseInt(a.get("top", Integer.toString(d.top())), "top"),
-                a.get("signal", null) == null ? d.signal() : Deconvnet.Signal.parse(a.get("signal", null)),
-                a.get("sort", d.sort()), parseInt(a.get("batch", "16"), "batch"));
+    /** The CLI options under the commands' parameter names, with the CLI's defaults. */
+    static Map<String, String> options(Args a) {
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("model", a.require("model"));
+        o.put("normalize", a.get("normalize", "model"));
+        o.put("device", a.get("device", "auto"));
+        o.put("layer", a.get("layer", "auto"));
+        o.put("target", a.get("target", "top1"));
+        o.put("score", a.get("score", "logit"));
+        o.put("variant", a.get("variant", "gradcam"));
+        o.put("guided", Boolean.toString(a.flag("guided")));
+        o.put("batch", a.get("batch", "16"));
+        o.put("rule", a.get("rule", "deconvnet"));
+        o.put("channels", a.get("channels", ""));
+        o.put("signal", a.get("signal", "peak"));
+        o.put("sort", a.get("sort", "none"));
+        o.put("lut", a.get("lut", "inferno"));
+        o.put("opacity", a.get("opacity", "0.5"));
+        o.put("layerres", "true");
+        return o;
     }
 
-    private static void explainFile(ExplainableModel model, Path file, Normalization norm, ExplainRequest request,
-                                    OutputFiles output, StringBuilder table, String lut, double opacity, PrintStream out) {
+    /** Explains and writes one file; returns the result image of every plane. */
+    static List<ImagePlus> explainFile(SciJavaCommands commands, ExplainRequest.Method method,
+                                       Map<String, String> options, Path file, OutputFiles output, StringBuilder table,
+                                       String lut, double opacity, PrintStream out) {
         ImagePlus imp = ImageFiles.open(file);
-        TensorBatch batch = TensorBatch.of(ImagePlusImgs.toFloat(imp), model.inputChannels(), norm);
-        List<Prediction> predictions = Prediction.of(model, batch);
+        ResultsTable predictions = (ResultsTable) commands.run(PredictCommand.class, imp, options).getOutput("table");
         String base = stem(file);
-        for (int s = 0; s < batch.size(); s++) {
-            String stem = batch.size() == 1 ? base : base + String.format(Locale.ROOT, "_s%03d", s + 1);
-            try (var run = model.newRun()) {
-                List<Explanation> results = Explainer.run(model, run, batch.toNDArray(run, s, s + 1), request);
-                for (Explanation e : results) {
-                    String title = imp.getTitle() + " – " + e.title();
-                    output.tiff(stem + "_" + e.key() + ".tif", e.inputMaps(), title, imp.getCalibration(), 1.0);
-                    if (e.layerMaps() != null) {
-                        output.tiff(stem + "_" + e.key() + "_layer.tif", e.layerMaps(), title + " [layer]",
-                                imp.getCalibration(), batch.width() / (double) e.layerMaps().width());
-                    }
-                    float[] shown = e.inputMaps().plane(0);
-                    if (e.signed() && !e.key().equals("cam")) {
-                        for (int i = 0; i < shown.length; i++) {
-                            shown[i] = Math.abs(shown[i]);
-                        }
-                    }
-                    imp.setPositionWithoutUpdate(1, Math.min(s + 1, imp.getStackSize()), 1);
-                    output.png(stem + "_" + e.key() + "_overlay.png",
-                            HeatmapRendering.blend(planeOf(imp, s), shown, Luts.get(lut), opacity));
-                    out.println(output.dir().resolve(stem + "_" + e.key() + ".tif"));
-                }
+        int planes = imp.getNSlices() * imp.getNFrames();
+        List<ImagePlus> results = new java.util.ArrayList<>();
+        for (int s = 0; s < planes; s++) {
+            String stem = planes == 1 ? base : base + String.format(Locale.ROOT, "_s%03d", s + 1);
+            ImagePlus plane = plane(imp, s);
+            Map<String, String> o = new LinkedHashMap<>(options);
+            if (method == ExplainRequest.Method.DECONVNET || method == ExplainRequest.Method.FEATUREMAPS) {
+                o.put("top", method == ExplainRequest.Method.DECONVNET ? options.getOrDefault("top", "8") : "0");
             }
-            table.append(csvRow(file.getFileName().toString(), s + 1, predictions.get(s), model.classNames()));
+            Module m = commands.run(commandFor(method), plane, o);
+            String key = key(method, options);
+            write(output, stem + "_" + key, (ImagePlus) m.getOutput("result"), plane, lut, opacity,
+                    method != ExplainRequest.Method.CAM && method != ExplainRequest.Method.GRADCAM);
+            if (m.getOutput("layermaps") instanceof ImagePlus layer) {
+                output.tiff(stem + "_" + key + "_layer.tif", layer);
+            }
+            if (m.getOutput("guidedmaps") instanceof ImagePlus guided) {
+                write(output, stem + "_guided" + key, guided, plane, lut, opacity, true);
+            }
+            out.println(output.dir().resolve(stem + "_" + key + ".tif"));
+            results.add((ImagePlus) m.getOutput("result"));
         }
+        if (table != null) {
+            for (int r = 0; r < predictions.size(); r++) {
+                table.append(csvRow(file.getFileName().toString(), predictions, r));
+            }
+        }
+        return results;
     }
 
-    /** The grey plane shown under the overlay: the sample's first channel. */
-    private static ij.process.ImageProcessor planeOf(ImagePlus imp, int sample) {
-        int z = imp.getNSlices();
-        int zi = sample % z;
-        int ti = sample / z;
-        return imp.getStack().getProcessor(imp.getStackIndex(1, zi + 1, ti + 1));
+    private static Class<? extends Command> commandFor(ExplainRequest.Method method) {
+        return switch (method) {
+            case FEATUREMAPS -> FeatureMapsCommand.class;
+            case DECONVNET -> DeconvnetCommand.class;
+            case CAM -> CamCommand.class;
+            case GRADCAM -> GradCamCommand.class;
+        };
+    }
+
+    /** File-name token: featuremaps, the deconvnet rule, cam, or the Grad-CAM variant. */
+    static String key(ExplainRequest.Method method, Map<String, String> o) {
+        return switch (method) {
+            case FEATUREMAPS -> "featuremaps";
+            case DECONVNET -> o.get("rule").toLowerCase(Locale.ROOT);
+            case CAM -> "cam";
+            case GRADCAM -> o.get("variant").toLowerCase(Locale.ROOT);
+        };
+    }
+
+    /** The TIFF and the overlay PNG of one result. */
+    private static void write(OutputFiles output, String name, ImagePlus maps, ImagePlus plane, String lut,
+                              double opacity, boolean magnitude) {
+        output.tiff(name + ".tif", maps);
+        float[] shown = ((float[]) maps.getStack().getProcessor(1).getPixels()).clone();
+        if (magnitude) {
+            for (int i = 0; i < shown.length; i++) {
+                shown[i] = Math.abs(shown[i]);
+            }
+        }
+        output.png(name + "_overlay.png", HeatmapRendering.blend(plane.getStack().getProcessor(1), shown,
+                Luts.get(lut), opacity));
+    }
+
+    /** Plane {@code s} (z fastest, then t) of {@code imp}, all its channels, as its own image. */
+    static ImagePlus plane(ImagePlus imp, int s) {
+        if (imp.getNSlices() * imp.getNFrames() == 1) {
+            return imp;
+        }
+        int z = s % imp.getNSlices() + 1;
+        int t = s / imp.getNSlices() + 1;
+        ImageStack stack = new ImageStack(imp.getWidth(), imp.getHeight());
+        for (int c = 1; c <= imp.getNChannels(); c++) {
+            stack.addSlice(imp.getStack().getProcessor(imp.getStackIndex(c, z, t)));
+        }
+        ImagePlus p = new ImagePlus(imp.getTitle(), stack);
+        p.setDimensions(imp.getNChannels(), 1, 1);
+        p.setCalibration(imp.getCalibration().copy());
+        return p;
     }
 
     static String stem(Path file) {
@@ -143,23 +205,19 @@ final class ExplainCommand {
         return b.append('\n').toString();
     }
 
-    static String csvRow(String image, int slice, Prediction p, List<String> classes) {
+    /** One row of the Predict command's table as CSV. */
+    static String csvRow(String image, ResultsTable t, int r) {
         StringBuilder b = new StringBuilder();
-        b.append(image.replace(',', '_')).append(',').append(slice).append(',').append(p.top1()).append(',')
-                .append(p.top1Name().replace(',', '_')).append(',')
-                .append(String.format(Locale.ROOT, "%.6f", p.probabilities()[p.top1()]));
-        for (float v : p.probabilities()) {
-            b.append(String.format(Locale.ROOT, ",%.6f", v));
+        b.append(image.replace(',', '_')).append(',').append((int) t.getValue("Slice", r)).append(',')
+                .append((int) t.getValue("Index", r)).append(',')
+                .append(t.getStringValue("Predicted", r).replace(',', '_')).append(',')
+                .append(String.format(Locale.ROOT, "%.6f", t.getValue("Probability", r)));
+        for (String column : t.getHeadings()) {
+            if (column.startsWith("p(")) {
+                b.append(String.format(Locale.ROOT, ",%.6f", t.getValue(column, r)));
+            }
         }
         return b.append('\n').toString();
-    }
-
-    static int parseInt(String s, String name) {
-        try {
-            return Integer.parseInt(s.trim());
-        } catch (NumberFormatException e) {
-            throw new UserError("--" + name + " must be a whole number, got '" + s + "'");
-        }
     }
 
     static double parseDouble(String s, String name) {

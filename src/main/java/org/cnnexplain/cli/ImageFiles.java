@@ -69,4 +69,18 @@ final class ImageFiles {
         }
         return imp;
     }
+
+    /** A binary mask image (non-zero = inside), or null when the file does not exist. */
+    static boolean[] mask(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        ImagePlus imp = open(file);
+        ij.process.ImageProcessor ip = imp.getProcessor();
+        boolean[] m = new boolean[ip.getPixelCount()];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = ip.getf(i) > 0;
+        }
+        return m;
+    }
 }

@@ -64,6 +64,12 @@ final class OutputFiles {
         write(target, tmp -> stack.getSize() > 1 ? new FileSaver(imp).saveAsTiffStack(tmp) : new FileSaver(imp).saveAsTiff(tmp));
     }
 
+    /** An ImageJ image as TIFF (a stack when it has several slices), calibration and slice labels kept. */
+    void tiff(String name, ImagePlus imp) {
+        Path target = claim(name);
+        write(target, tmp -> imp.getStackSize() > 1 ? new FileSaver(imp).saveAsTiffStack(tmp) : new FileSaver(imp).saveAsTiff(tmp));
+    }
+
     void png(String name, ColorProcessor rgb) {
         Path target = claim(name);
         write(target, tmp -> new FileSaver(new ImagePlus(name, rgb)).saveAsPng(tmp));

@@ -8,12 +8,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import org.cnnexplain.UserError;
-import org.cnnexplain.image.ImagePlusImgs;
+import ij.measure.ResultsTable;
+import java.util.Map;
 import org.cnnexplain.image.Normalization;
-import org.cnnexplain.image.TensorBatch;
 import org.cnnexplain.model.ExplainableModel;
-import org.cnnexplain.model.ModelLoader;
-import org.cnnexplain.model.Prediction;
 
 /**
  * {@code predict}: one JSON object per line per image and slice, e.g.
@@ -21,7 +19,8 @@ import org.cnnexplain.model.Prediction;
  * {"image":"cell_000.tif","slice":1,"scores":[-3.1,0.2,5.7],"probabilities":[0.0001,0.0038,0.9961],
  *  "top1":{"index":2,"name":"speckled","probability":0.9961}}
  * </pre>
- * In a folder, an image that fails is reported on stderr and skipped; the exit code is then 1.
+ * It runs the Fiji command Predict on each image. In a folder, an image that fails is reported on
+ * stderr and skipped; the exit code is then 1.
  */
 final class PredictCommand {
 
@@ -31,18 +30,22 @@ final class PredictCommand {
     static int run(List<String> argv, PrintStream out, PrintStream err) {
         Args args = new Args("predict", argv, Set.of("model", "input", "normalize", "device"), Set.of());
         Path input = Path.of(args.require("input"));
-        String device = args.get("device", "auto");
-        Normalization.of(args.get("normalize", "model"), null);   // reject an unknown mode before loading anything
-        try (ExplainableModel model = ModelLoader.load(Path.of(args.require("model")), device)) {
-            Normalization norm = Normalization.of(args.get("normalize", "model"), model.spec());
+        Map<String, String> options = Map.of("model", args.require("model"), "device", args.get("device", "auto"),
+                "normalize", args.get("normalize", "model"));
+        Normalization.of(options.get("normalize"), null);   // reject an unknown mode before loading anything
+        try (SciJavaCommands commands = new SciJavaCommands()) {
+            ExplainableModel model = commands.models().get(Path.of(options.get("model")).toFile(), options.get("device"));
             err.println("cnn-explain: model " + model.path().getFileName() + " on " + model.device()
-                    + ", normalisation " + norm.describe());
+                    + ", normalisation " + Normalization.of(options.get("normalize"), model.spec()).describe());
             List<Path> files = ImageFiles.list(input);
             int failed = 0;
             for (Path file : files) {
                 try {
-                    for (JsonObject line : predict(model, file, norm)) {
-                        out.println(line);
+                    ImagePlus imp = ImageFiles.open(file);
+                    ResultsTable t = (ResultsTable) commands.run(org.cnnexplain.plugin.PredictCommand.class, imp, options)
+                            .getOutput("table");
+                    for (int r = 0; r < t.size(); r++) {
+                        out.println(toJson(file.getFileName().toString(), t, r, model.classNames()));
                     }
                 } catch (UserError e) {
                     if (files.size() == 1) {
@@ -56,28 +59,25 @@ final class PredictCommand {
         }
     }
 
-    static List<JsonObject> predict(ExplainableModel model, Path file, Normalization norm) {
-        ImagePlus imp = ImageFiles.open(file);
-        TensorBatch batch = TensorBatch.of(ImagePlusImgs.toFloat(imp), model.inputChannels(), norm);
-        List<Prediction> predictions = Prediction.of(model, batch);
-        List<JsonObject> lines = new java.util.ArrayList<>();
-        for (int i = 0; i < predictions.size(); i++) {
-            lines.add(toJson(file.getFileName().toString(), i + 1, predictions.get(i)));
+    /** Row {@code r} of the Predict command's table as the CLI's JSON line. */
+    static JsonObject toJson(String image, ResultsTable t, int r, List<String> classes) {
+        float[] scores = new float[classes.size()];
+        float[] probs = new float[classes.size()];
+        for (int k = 0; k < classes.size(); k++) {
+            scores[k] = (float) t.getValue("score(" + classes.get(k) + ")", r);
+            probs[k] = (float) t.getValue("p(" + classes.get(k) + ")", r);
         }
-        return lines;
-    }
-
-    static JsonObject toJson(String image, int slice, Prediction p) {
+        int top = (int) t.getValue("Index", r);
         JsonObject o = new JsonObject();
         o.addProperty("image", image);
-        o.addProperty("slice", slice);
-        o.add("scores", array(p.scores()));
-        o.add("probabilities", array(p.probabilities()));
-        JsonObject top = new JsonObject();
-        top.addProperty("index", p.top1());
-        top.addProperty("name", p.top1Name());
-        top.addProperty("probability", p.probabilities()[p.top1()]);
-        o.add("top1", top);
+        o.addProperty("slice", (int) t.getValue("Slice", r));
+        o.add("scores", array(scores));
+        o.add("probabilities", array(probs));
+        JsonObject top1 = new JsonObject();
+        top1.addProperty("index", top);
+        top1.addProperty("name", classes.get(top));
+        top1.addProperty("probability", probs[top]);
+        o.add("top1", top1);
         return o;
     }
 

@@ -21,41 +21,44 @@ class ExplainCliTest {
     Path tmp;
 
     static final String MODEL = TestModels.DEMO_MODEL.toString();
-    static final String IMAGE = TestModels.DEMO_IMAGES.resolve("cell_004.tif").toString();   // mitotic
+    static final Path MITOTIC = TestModels.firstDemoImage("mitotic");
+    static final String IMAGE = MITOTIC.toString();
+    static final String STEM = MITOTIC.getFileName().toString().replace(".tif", "");
 
     @Test
     void gradcamWritesRawMapsOverlayAndPredictions() throws Exception {
         CliTest.Result r = run("gradcam", "--model", MODEL, "--input", IMAGE, "--output", tmp.toString(), "--guided",
                 "--target", "mitotic", "--layer", "block4");
         assertEquals(0, r.code(), r.err());
-        ImagePlus map = IJ.openImage(tmp.resolve("cell_004_gradcam.tif").toString());
+        ImagePlus map = IJ.openImage(tmp.resolve(STEM + "_gradcam.tif").toString());
         assertEquals(ImagePlus.GRAY32, map.getType());
         assertEquals(128, map.getWidth());
-        ImagePlus layer = IJ.openImage(tmp.resolve("cell_004_gradcam_layer.tif").toString());
+        ImagePlus layer = IJ.openImage(tmp.resolve(STEM + "_gradcam_layer.tif").toString());
         assertEquals(16, layer.getWidth());
-        assertTrue(Files.size(tmp.resolve("cell_004_gradcam_overlay.png")) > 0);
-        assertTrue(Files.exists(tmp.resolve("cell_004_guidedgradcam.tif")));
+        assertTrue(Files.size(tmp.resolve(STEM + "_gradcam_overlay.png")) > 0);
+        assertTrue(Files.exists(tmp.resolve(STEM + "_guidedgradcam.tif")));
         // the raw map peaks inside the mitotic figure's mask
-        ImagePlus mask = IJ.openImage(TestModels.DEMO_IMAGES.resolve("masks/cell_004.png").toString());
+        ImagePlus mask = IJ.openImage(TestModels.DEMO_IMAGES.resolve("masks/" + STEM + ".png").toString());
         float[] v = (float[]) map.getProcessor().getPixels();
         int peak = org.cnnexplain.model.Prediction.argMax(v);
         assertTrue(mask.getProcessor().get(peak % 128, peak / 128) > 0, "Grad-CAM peak outside the mitotic figure");
         List<String> csv = Files.readAllLines(tmp.resolve("predictions.csv"));
-        assertEquals("image,slice,predicted_index,predicted_class,probability,p_interphase,p_mitotic,p_speckled", csv.get(0));
-        assertTrue(csv.get(1).startsWith("cell_004.tif,1,1,mitotic,"), csv.get(1));
+        assertEquals("image,slice,predicted_index,predicted_class,probability,p_interphase,p_mitotic,p_speckled,p_empty",
+                csv.get(0));
+        assertTrue(csv.get(1).startsWith(STEM + ".tif,1,1,mitotic,"), csv.get(1));
     }
 
     @Test
     void featureMapsAndDeconvnetWriteOneSlicePerChannelWithLabels() {
         assertEquals(0, run("featuremaps", "--model", MODEL, "--input", IMAGE, "--output", tmp.resolve("fm").toString(),
                 "--layer", "block2", "--channels", "0,3-5").code());
-        ImagePlus fm = IJ.openImage(tmp.resolve("fm/cell_004_featuremaps.tif").toString());
+        ImagePlus fm = IJ.openImage(tmp.resolve("fm/" + STEM + "_featuremaps.tif").toString());
         assertEquals(4, fm.getStackSize());
         assertTrue(fm.getStack().getSliceLabel(2).startsWith("channel 3 "), fm.getStack().getSliceLabel(2));
 
         assertEquals(0, run("deconvnet", "--model", MODEL, "--input", IMAGE, "--output", tmp.resolve("dc").toString(),
                 "--layer", "block3", "--top", "3", "--rule", "guided").code());
-        ImagePlus dc = IJ.openImage(tmp.resolve("dc/cell_004_guided.tif").toString());
+        ImagePlus dc = IJ.openImage(tmp.resolve("dc/" + STEM + "_guided.tif").toString());
         assertEquals(3, dc.getStackSize());
         assertEquals(128, dc.getWidth());
     }
@@ -66,7 +69,7 @@ class ExplainCliTest {
         assertUserError(run("cam", "--model", MODEL, "--input", IMAGE, "--output", tmp.toString()), "--overwrite");
         assertEquals("keep me\n", Files.readString(csv));
         assertEquals(0, run("cam", "--model", MODEL, "--input", IMAGE, "--output", tmp.toString(), "--overwrite").code());
-        assertTrue(Files.exists(tmp.resolve("cell_004_cam.tif")));
+        assertTrue(Files.exists(tmp.resolve(STEM + "_cam.tif")));
     }
 
     @Test
@@ -91,5 +94,21 @@ class ExplainCliTest {
                 "global average pooling");
         assertTrue(List.of(tmp.resolve("out").toFile().list()).isEmpty(),
                 "files left behind: " + List.of(tmp.resolve("out").toFile().list()));
+    }
+
+    @Test
+    void headlessRunOverTheDemoFolder() throws Exception {
+        CliTest.Result r = run("cam", "--model", MODEL, "--input", TestModels.DEMO_IMAGES.toString(), "--output",
+                tmp.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(java.awt.GraphicsEnvironment.isHeadless(), "the CLI must run headless");
+        long images;
+        try (var files = Files.list(TestModels.DEMO_IMAGES)) {
+            images = files.filter(p -> p.toString().endsWith(".tif")).count();
+        }
+        assertEquals(images + 1, Files.readAllLines(tmp.resolve("predictions.csv")).size());
+        try (var files = Files.list(tmp)) {
+            assertEquals(images, files.filter(p -> p.toString().endsWith("_cam_overlay.png")).count());
+        }
     }
 }

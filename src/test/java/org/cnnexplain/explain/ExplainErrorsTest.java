@@ -7,7 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ij.IJ;
 import org.cnnexplain.UserError;
+import org.cnnexplain.image.ImagePlusImgs;
+import org.cnnexplain.image.Normalization;
+import org.cnnexplain.image.TensorBatch;
 import org.cnnexplain.model.ExplainableModel;
 import org.cnnexplain.model.ModelLoader;
 import org.cnnexplain.testutil.TestModels;
@@ -28,7 +32,8 @@ class ExplainErrorsTest {
         demo = ModelLoader.load(TestModels.DEMO_MODEL, "cpu");
         vgg = ModelLoader.load(TestModels.parityModel("vgg11bns", 13), "cpu");
         run = demo.newRun();
-        x = run.randomNormal(new Shape(1, 1, 128, 128));
+        x = TensorBatch.of(ImagePlusImgs.toFloat(IJ.openImage(TestModels.firstDemoImage("mitotic").toString())), 1,
+                Normalization.of("model", demo.spec())).toNDArray(run);
     }
 
     @AfterAll
@@ -59,11 +64,11 @@ class ExplainErrorsTest {
     void targetOutOfRangeOrUnknownListsTheClasses() {
         UserError range = assertThrows(UserError.class,
                 () -> new GradCam().explain(demo, run, x, "block4", Target.parse("7", "logit")));
-        assertTrue(range.getMessage().contains("interphase, mitotic, speckled"), range.getMessage());
+        assertTrue(range.getMessage().contains("interphase, mitotic, speckled, empty"), range.getMessage());
         UserError name = assertThrows(UserError.class,
                 () -> new GradCam().explain(demo, run, x, "block4", Target.parse("apoptotic", "logit")));
         assertTrue(name.getMessage().startsWith("unknown target 'apoptotic'")
-                && name.getMessage().contains("interphase, mitotic, speckled"), name.getMessage());
+                && name.getMessage().contains("interphase, mitotic, speckled, empty"), name.getMessage());
     }
 
     @Test

@@ -48,10 +48,10 @@ class ExplainParityTest {
         if (name.equals("demo")) {
             Normalization norm = Normalization.of("model", model.spec());
             float[][] planes = new float[2][];
-            String[] files = {"cell_003.tif", "cell_004.tif"};
+            String[] classes = {"mitotic", "speckled"};   // as make_explain_goldens.py picks them
             for (int i = 0; i < 2; i++) {
                 TensorBatch b = TensorBatch.of(ImagePlusImgs.toFloat(
-                        IJ.openImage(TestModels.DEMO_IMAGES.resolve(files[i]).toString())), 1, norm);
+                        IJ.openImage(TestModels.firstDemoImage(classes[i]).toString())), 1, norm);
                 planes[i] = b.toNDArray(run).toFloatArray();
             }
             float[] both = new float[planes[0].length * 2];

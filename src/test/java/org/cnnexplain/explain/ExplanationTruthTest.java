@@ -17,7 +17,6 @@ import org.cnnexplain.image.Normalization;
 import org.cnnexplain.image.TensorBatch;
 import org.cnnexplain.model.ExplainableModel;
 import org.cnnexplain.model.ModelLoader;
-import org.cnnexplain.model.Prediction;
 import org.cnnexplain.testutil.TestModels;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,7 +24,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Do the explanations point at what makes the class? On the held-out demo
- * images (correctly classified) with their ground-truth masks:
+ * images with a class-defining object (the 'empty' class has none), with their ground-truth masks:
  * <ul>
  *   <li>pointing game: the map's peak lies within 15 px of the mask;</li>
  *   <li>energy: share of the map's positive mass inside the mask, over the mask's share of the image;</li>
@@ -41,6 +40,7 @@ class ExplanationTruthTest {
     static ExplainableModel model;
     static List<float[]> images = new ArrayList<>();
     static List<boolean[]> masks = new ArrayList<>();
+    static List<Integer> labels = new ArrayList<>();
 
     @BeforeAll
     static void load() throws Exception {
@@ -49,6 +49,7 @@ class ExplanationTruthTest {
         List<String> lines = Files.readAllLines(TestModels.DEMO_IMAGES.resolve("labels.csv"));
         for (String line : lines.subList(1, lines.size())) {
             String file = line.split(",")[0];
+            labels.add(Integer.parseInt(line.split(",")[1]));
             TensorBatch b = TensorBatch.of(ImagePlusImgs.toFloat(IJ.openImage(TestModels.DEMO_IMAGES.resolve(file).toString())),
                     1, norm);
             try (NDManager run = model.newRun()) {
@@ -86,16 +87,23 @@ class ExplanationTruthTest {
         double aucMap = 0;
         double aucRandom = 0;
         Random random = new Random(7);
-        int[] winsPerClass = new int[3];
-        int[] perClass = new int[3];
+        int k = model.classNames().size();
+        int[] winsPerClass = new int[k];
+        int[] perClass = new int[k];
         for (int i = 0; i < images.size(); i++) {
+            if (!hasObject(masks.get(i))) {
+                continue;   // the 'empty' class has no object to point at
+            }
             try (NDManager run = model.newRun()) {
                 NDArray x = run.create(images.get(i), new Shape(1, 1, 128, 128));
                 CamResult r = method.explain(model, run, x, layer, Target.top1());
+                if (r.classes()[0] != labels.get(i)) {
+                    continue;   // only correctly classified images count
+                }
                 float[] map = r.inputMaps().plane(0);
                 boolean[] mask = masks.get(i);
-                hits += distanceToMask(Prediction.argMax(map), mask) <= TOLERANCE_PX ? 1 : 0;
-                energy += energyRatio(map, mask);
+                hits += Localization.pointingHit(map, mask, 128, TOLERANCE_PX) ? 1 : 0;
+                energy += Localization.energyRatio(map, mask);
                 double[] auc = deletion(run, images.get(i), map, r.classes()[0], random);
                 aucMap += auc[0];
                 aucRandom += auc[1];
@@ -107,33 +115,6 @@ class ExplanationTruthTest {
         }
         return new Scores(hits / (double) n, energy / n, wins / (double) n, aucMap / n, aucRandom / n,
                 winsPerClass, perClass);
-    }
-
-    static double distanceToMask(int p, boolean[] mask) {
-        int px = p % 128;
-        int py = p / 128;
-        double best = Double.POSITIVE_INFINITY;
-        for (int i = 0; i < mask.length; i++) {
-            if (mask[i]) {
-                best = Math.min(best, Math.hypot(i % 128 - px, i / 128 - py));
-            }
-        }
-        return best;
-    }
-
-    static double energyRatio(float[] map, boolean[] mask) {
-        double inside = 0;
-        double total = 0;
-        int area = 0;
-        for (int i = 0; i < map.length; i++) {
-            double v = Math.max(map[i], 0);
-            total += v;
-            if (mask[i]) {
-                inside += v;
-                area++;
-            }
-        }
-        return total == 0 ? 0 : (inside / total) / (area / (double) map.length);
     }
 
     /** Mean class probability over 0..100 % of pixels deleted, in map order and in a random order. */
@@ -156,7 +137,7 @@ class ExplanationTruthTest {
             float[] copy = image.clone();
             int deleted = (int) Math.round(order.length * s / (double) STEPS);
             for (int k = 0; k < deleted; k++) {
-                copy[order[k]] = blurred[order[k]];
+                copy[order[k]] = 0f;
             }
             System.arraycopy(copy, 0, batch, s * image.length, image.length);
         }
@@ -164,10 +145,19 @@ class ExplanationTruthTest {
         float[] p = model.forward(run, x, List.of()).logits().softmax(1).toFloatArray();
         double sum = 0;
         for (int s = 0; s <= STEPS; s++) {
-            double v = p[s * 3 + cls];
+            double v = p[s * model.classNames().size() + cls];
             sum += (s == 0 || s == STEPS) ? v / 2 : v;   // trapezoid rule
         }
         return sum / STEPS;
+    }
+
+    static boolean hasObject(boolean[] mask) {
+        for (boolean b : mask) {
+            if (b) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Three box blurs of radius 6 (close to a Gaussian of sigma 6): structure gone, background level kept. */

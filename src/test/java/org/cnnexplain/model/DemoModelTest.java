@@ -66,7 +66,7 @@ class DemoModelTest {
 
     @Test
     void classNamesComeFromTheSpec() {
-        assertEquals(List.of("interphase", "mitotic", "speckled"), model.classNames());
+        assertEquals(List.of("interphase", "mitotic", "speckled", "empty"), model.classNames());
     }
 
     @Test

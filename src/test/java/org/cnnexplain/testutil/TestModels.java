@@ -11,6 +11,21 @@ public final class TestModels {
     public static final Path DEMO_MODEL = Path.of("test-images/models/demo.onnx");
     public static final Path DEMO_IMAGES = Path.of("test-images/demo");
 
+    /** The first committed demo image whose label is {@code className} (labels.csv). */
+    public static Path firstDemoImage(String className) {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(DEMO_IMAGES.resolve("labels.csv"))) {
+                String[] f = line.split(",");
+                if (f.length >= 3 && f[2].equals(className)) {
+                    return DEMO_IMAGES.resolve(f[0]);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        throw new IllegalStateException("no demo image of class " + className);
+    }
+
     public static Path parityModel(String name, int opset) {
         return Path.of("src/test/resources/models", name + "_op" + opset + ".onnx");
     }

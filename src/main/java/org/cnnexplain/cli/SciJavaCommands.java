@@ -1,0 +1,96 @@
+package org.cnnexplain.cli;
+
+import ij.ImagePlus;
+import java.io.File;
+import java.util.HashMap;
+import java.util.Map;
+import org.cnnexplain.UserError;
+import org.cnnexplain.plugin.ModelService;
+import org.scijava.Cancelable;
+import org.scijava.Context;
+import org.scijava.command.Command;
+import org.scijava.command.CommandInfo;
+import org.scijava.command.CommandService;
+import org.scijava.log.LogLevel;
+import org.scijava.log.LogService;
+import org.scijava.module.Module;
+import org.scijava.module.ModuleItem;
+
+/**
+ * Runs the Fiji commands from the command line: the CLI options become the
+ * commands' inputs under the same names, so a macro, Fiji and the CLI run one
+ * and the same code. One SciJava context per CLI run; its model service loads
+ * each model once.
+ */
+final class SciJavaCommands implements AutoCloseable {
+
+    private final Context context;
+    private final CommandService commands;
+
+    SciJavaCommands() {
+        context = new Context(CommandService.class, ModelService.class);
+        context.service(LogService.class).setLevel(LogLevel.NONE);   // the CLI reports errors itself
+        commands = context.service(CommandService.class);
+    }
+
+    ModelService models() {
+        return context.service(ModelService.class);
+    }
+
+    /**
+     * Runs {@code type} on {@code image} with the given options (strings, as typed);
+     * options the command does not declare are left out. A cancelled command is a {@link UserError}.
+     */
+    Module run(Class<? extends Command> type, ImagePlus image, Map<String, String> options) {
+        CommandInfo info = commands.getCommand(type);
+        Map<String, Object> inputs = new HashMap<>();
+        inputs.put("image", image);
+        for (Map.Entry<String, String> o : options.entrySet()) {
+            ModuleItem<?> item = info.getInput(o.getKey());
+            if (item != null && o.getValue() != null) {
+                inputs.put(o.getKey(), convert(o.getKey(), o.getValue(), item.getType()));
+            }
+        }
+        try {
+            Module module = commands.run(info, true, inputs).get();
+            if (module instanceof Cancelable c && c.isCanceled()) {
+                throw new UserError(c.getCancelReason());
+            }
+            return module;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UserError("interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof UserError u) {
+                throw u;
+            }
+            throw new IllegalStateException(cause);
+        }
+    }
+
+    private static Object convert(String name, String value, Class<?> type) {
+        try {
+            if (type == int.class || type == Integer.class) {
+                return Integer.parseInt(value.trim());
+            }
+            if (type == double.class || type == Double.class) {
+                return Double.parseDouble(value.trim());
+            }
+        } catch (NumberFormatException e) {
+            throw new UserError("--" + name + " must be a number, got '" + value + "'");
+        }
+        if (type == boolean.class || type == Boolean.class) {
+            return Boolean.parseBoolean(value.trim());
+        }
+        if (type == File.class) {
+            return new File(value);
+        }
+        return value;
+    }
+
+    @Override
+    public void close() {
+        context.dispose();
+    }
+}

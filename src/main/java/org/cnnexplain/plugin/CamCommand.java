@@ -1,0 +1,36 @@
+package org.cnnexplain.plugin;
+
+import org.cnnexplain.explain.ExplainRequest;
+import org.scijava.command.Command;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+
+/**
+ * Plugins › CNN Explain › CAM: class activation map of a net that ends in
+ * global average pooling and one linear layer.
+ *
+ * <pre>
+ * run("CAM", "model=[/data/demo.onnx] target=top1 lut=viridis opacity=0.4");
+ * </pre>
+ */
+@Plugin(type = Command.class, menuPath = "Plugins>CNN Explain>CAM", headless = true)
+public class CamCommand extends HeatmapCommandBase {
+
+    @Parameter(label = "Target class (index, name, or top1)")
+    private String target = "top1";
+
+    @Parameter(label = "Score", choices = {"logit", "probability"})
+    private String score = "logit";
+
+    @Override
+    protected ExplainRequest request() {
+        ExplainRequest d = ExplainRequest.defaults(ExplainRequest.Method.CAM);
+        return new ExplainRequest(d.method(), d.layer(), target, score, d.variant(), false, d.rule(), null, 0,
+                d.signal(), d.sort(), d.batch());
+    }
+
+    @Override
+    protected String title() {
+        return "CAM";
+    }
+}

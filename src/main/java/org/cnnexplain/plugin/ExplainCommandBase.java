@@ -1,0 +1,129 @@
+package org.cnnexplain.plugin;
+
+import ai.djl.ndarray.NDManager;
+import ij.ImagePlus;
+import java.util.ArrayList;
+import java.util.List;
+import org.cnnexplain.explain.ExplainRequest;
+import org.cnnexplain.explain.Explainer;
+import org.cnnexplain.explain.Explanation;
+import org.cnnexplain.explain.MapStack;
+import org.cnnexplain.image.ImagePlusImgs;
+import org.cnnexplain.image.Normalization;
+import org.cnnexplain.image.TensorBatch;
+import org.cnnexplain.model.ExplainableModel;
+import org.cnnexplain.render.Luts;
+import org.cnnexplain.render.ResultImages;
+import org.scijava.ItemIO;
+import org.scijava.app.StatusService;
+import org.scijava.plugin.Parameter;
+
+/**
+ * What the explanation commands share: the input image and model, running the
+ * request on every z/t plane (one model load, cancellable between planes),
+ * the 32-bit result stack, and the heatmap overlay on the input.
+ *
+ * <p>User errors cancel the command as {@link CnnCommand} describes.
+ */
+public abstract class ExplainCommandBase extends CnnCommand {
+
+    @Parameter(label = "Also the maps at the layer's resolution")
+    protected boolean layerres;
+
+    @Parameter(label = "Result", type = ItemIO.OUTPUT)
+    protected ImagePlus result;
+
+    @Parameter(label = "Maps at the layer's resolution", type = ItemIO.OUTPUT, required = false)
+    protected ImagePlus layermaps;
+
+    @Parameter(label = "Guided Grad-CAM", type = ItemIO.OUTPUT, required = false)
+    protected ImagePlus guidedmaps;
+
+    @Parameter(required = false)
+    protected StatusService status;
+
+    /** The request for this command's parameters. */
+    protected abstract ExplainRequest request();
+
+    /** The LUT and opacity of the overlay, or null for commands that add none. */
+    protected String lut() {
+        return null;
+    }
+
+    protected double opacity() {
+        return 0.5;
+    }
+
+    @Override
+    protected void compute() {
+        ExplainRequest request = request();
+        if (lut() != null) {
+            Luts.get(lut());
+        }
+        ExplainableModel m = loadModel();
+        Normalization norm = Normalization.of(normalize, m.spec());
+        TensorBatch batch = TensorBatch.of(ImagePlusImgs.toFloat(image), m.inputChannels(), norm);
+        List<List<Explanation>> perSample = new ArrayList<>();
+        for (int s = 0; s < batch.size(); s++) {
+            if (isCanceled()) {
+                return;
+            }
+            progress(s, batch.size());
+            try (NDManager run = m.newRun()) {
+                perSample.add(Explainer.run(m, run, batch.toNDArray(run, s, s + 1), request));
+            }
+        }
+        progress(batch.size(), batch.size());
+        result = output(perSample, 0, false, batch);
+        if (layerres && perSample.get(0).get(0).layerMaps() != null) {
+            layermaps = output(perSample, 0, true, batch);
+        }
+        if (perSample.get(0).size() > 1) {
+            guidedmaps = output(perSample, 1, false, batch);
+        }
+        if (lut() != null) {
+            addOverlays(perSample, batch);
+        }
+        log.info("cnn-explain: " + title() + " of " + image.getTitle() + " with " + model.getName() + " on "
+                + m.device());
+    }
+
+    /** Result {@code k} of every sample in one stack (input or layer resolution); labels say which plane. */
+    private ImagePlus output(List<List<Explanation>> perSample, int k, boolean layer, TensorBatch batch) {
+        Explanation e0 = perSample.get(0).get(k);
+        MapStack first = layer ? e0.layerMaps() : e0.inputMaps();
+        int per = first.count();
+        int plane = first.width() * first.height();
+        float[] data = new float[perSample.size() * per * plane];
+        List<String> labels = new ArrayList<>();
+        for (int s = 0; s < perSample.size(); s++) {
+            Explanation e = perSample.get(s).get(k);
+            MapStack m = layer ? e.layerMaps() : e.inputMaps();
+            System.arraycopy(m.data(), 0, data, s * per * plane, per * plane);
+            for (String l : m.labels()) {
+                labels.add(batch.label(s).isEmpty() ? l : batch.label(s) + ": " + l);
+            }
+        }
+        MapStack all = new MapStack(data, perSample.size() * per, first.height(), first.width(), labels);
+        ij.measure.Calibration cal = image.getCalibration().copy();
+        cal.pixelWidth *= image.getWidth() / (double) first.width();
+        cal.pixelHeight *= image.getHeight() / (double) first.height();
+        return ResultImages.stack(all, image.getTitle() + " – " + e0.title() + (layer ? " [layer]" : ""), cal);
+    }
+
+    private void addOverlays(List<List<Explanation>> perSample, TensorBatch batch) {
+        int z = image.getNSlices();
+        for (int s = 0; s < perSample.size(); s++) {
+            Explanation e = perSample.get(s).get(0);
+            ResultImages.addHeatmap(image, e.inputMaps().plane(0), Luts.get(lut()), opacity(), 0, s % z + 1, s / z + 1,
+                    e.title());
+        }
+    }
+
+    private void progress(int done, int total) {
+        if (status != null) {
+            status.showProgress(done, total);
+        }
+    }
+
+}

@@ -1,0 +1,48 @@
+package org.cnnexplain.plugin;
+
+import org.cnnexplain.explain.ExplainRequest;
+import org.scijava.command.Command;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+
+/**
+ * Plugins › CNN Explain › Grad-CAM: the Grad-CAM family on the current image.
+ *
+ * <pre>
+ * run("Grad-CAM", "model=[/data/demo.onnx] layer=block4 target=mitotic variant=gradcam lut=inferno opacity=0.5");
+ * </pre>
+ */
+@Plugin(type = Command.class, menuPath = "Plugins>CNN Explain>Grad-CAM", headless = true)
+public class GradCamCommand extends HeatmapCommandBase {
+
+    @Parameter(label = "Layer (name, module path, or auto)")
+    private String layer = "auto";
+
+    @Parameter(label = "Target class (index, name, or top1)")
+    private String target = "top1";
+
+    @Parameter(label = "Score", choices = {"logit", "probability"})
+    private String score = "logit";
+
+    @Parameter(label = "Variant", choices = {"gradcam", "gradcampp", "xgradcam", "layercam", "hirescam", "eigencam",
+            "scorecam"})
+    private String variant = "gradcam";
+
+    @Parameter(label = "Also Guided Grad-CAM")
+    private boolean guided;
+
+    @Parameter(label = "Score-CAM batch size", min = "1")
+    private int batch = 16;
+
+    @Override
+    protected ExplainRequest request() {
+        ExplainRequest d = ExplainRequest.defaults(ExplainRequest.Method.GRADCAM);
+        return new ExplainRequest(d.method(), layer, target, score, variant, guided, d.rule(), null, 0, d.signal(),
+                d.sort(), batch);
+    }
+
+    @Override
+    protected String title() {
+        return "Grad-CAM";
+    }
+}

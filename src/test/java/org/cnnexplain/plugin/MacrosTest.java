@@ -1,0 +1,103 @@
+package org.cnnexplain.plugin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ij.IJ;
+import ij.macro.Interpreter;
+import ij.ImagePlus;
+import ij.gui.ImageRoi;
+import ij.gui.Roi;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.cnnexplain.testutil.TestModels;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledIf;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The macros in macros/ run by the real ImageJ 1 macro interpreter (needs a
+ * display: .ci/run runs the suite under Xvfb), with the plugin installed the
+ * ImageJ 1 way, on demo images; checks the files they write.
+ */
+@EnabledIf("org.cnnexplain.plugin.ImageJ1Install#hasDisplay")
+@Timeout(value = 300, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class MacrosTest {
+
+    static final String MODEL = TestModels.DEMO_MODEL.toAbsolutePath().toString();
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void install() throws Exception {
+        ImageJ1Install.create();
+    }
+
+    /** Runs a macro file; a macro error fails the test instead of opening ImageJ's error dialog. */
+    static String runMacro(String name, String args) throws Exception {
+        Interpreter interpreter = new Interpreter();
+        interpreter.setIgnoreErrors(true);
+        String r = interpreter.run(Files.readString(Path.of("macros", name)), args);
+        assertNull(interpreter.getErrorMessage(), name + " failed");
+        assertNotEquals("[aborted]", r, name + " aborted");
+        return r;
+    }
+
+    @Test
+    void batchMacroWritesMapsOverlaysAndPredictions() throws Exception {
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        List<String> classes = List.of("interphase", "mitotic", "speckled");
+        for (String c : classes) {
+            Files.copy(TestModels.firstDemoImage(c), in.resolve(c + ".tif"));
+        }
+        runMacro("batch_explain.ijm", "input=[" + in + "] output=[" + out + "] model=[" + MODEL + "]");
+        List<String> csv = Files.readAllLines(out.resolve("predictions.csv"));
+        assertEquals(4, csv.size(), String.join("\n", csv));
+        for (String c : classes) {
+            assertTrue(csv.contains(c + ".tif,1," + c + "," + csv.stream().filter(l -> l.startsWith(c + ".tif"))
+                    .findFirst().orElseThrow().split(",")[3]), "prediction of " + c + ": " + csv);
+            ImagePlus map = IJ.openImage(out.resolve(c + "_gradcam.tif").toString());
+            assertEquals(ImagePlus.GRAY32, map.getType());
+            ImagePlus overlaid = IJ.openImage(out.resolve(c + "_overlay.tif").toString());
+            assertNotNull(overlaid.getOverlay(), c + ": overlay not kept in the TIFF");
+            boolean heat = false;
+            for (Roi r : overlaid.getOverlay().toArray()) {
+                heat |= r instanceof ImageRoi;
+            }
+            assertTrue(heat, c + ": no heatmap layer in the saved overlay");
+        }
+    }
+
+    @Test
+    void featureMapsMontageMacroSavesTheMontage() throws Exception {
+        Path png = tmp.resolve("montage.png");
+        runMacro("feature_maps_montage.ijm", "image=[" + TestModels.firstDemoImage("mitotic").toAbsolutePath()
+                + "] model=[" + MODEL + "] layer=block2 top=16 output=[" + png + "]");
+        ImagePlus montage = IJ.openImage(png.toString());
+        assertNotNull(montage);
+        // 16 maps of 128 x 128 in 4 columns, with thin borders between them
+        assertTrue(Math.abs(montage.getWidth() - 4 * 128) <= 4, "montage width " + montage.getWidth());
+    }
+
+    @Test
+    void variantsMacroPutsTheGradCamFamilySideBySide() throws Exception {
+        Path tif = tmp.resolve("variants.tif");
+        runMacro("gradcam_variants.ijm", "image=[" + TestModels.firstDemoImage("speckled").toAbsolutePath()
+                + "] model=[" + MODEL + "] layer=block4 target=top1 output=[" + tif + "]");
+        ImagePlus stack = IJ.openImage(tif.toString());
+        assertEquals(7, stack.getStackSize());
+        assertEquals("scorecam", stack.getStack().getSliceLabel(7));
+        for (int i = 1; i <= 7; i++) {
+            stack.setSlice(i);
+            assertEquals(1.0, stack.getProcessor().getStatistics().max, 1e-5, "variant " + i + " not normalised");
+        }
+    }
+}
