@@ -16,7 +16,7 @@ import org.cnnexplain.UserError;
  * <pre>
  * {
  *   "name": "demo-cells",
- *   "classes": ["interphase", "mitotic", "speckled"],
+ *   "classes": ["interphase", "mitotic", "speckled", "empty"],
  *   "input": {"axes": "bcyx", "shape": [1, 1, 128, 128]},
  *   "normalize": {"mode": "percentile", "low": 1.0, "high": 99.8}
  * }
