@@ -98,6 +98,7 @@ final class ExplainCommand {
         o.put("channels", a.get("channels", ""));
         o.put("signal", a.get("signal", "peak"));
         o.put("sort", a.get("sort", "none"));
+        o.put("top", a.get("top", null));   // per command default: 8 for Deconvnet, 0 (all) for Feature Maps
         o.put("lut", a.get("lut", "inferno"));
         o.put("opacity", a.get("opacity", "0.5"));
         o.put("layerres", "true");
@@ -117,8 +118,8 @@ final class ExplainCommand {
             String stem = planes == 1 ? base : base + String.format(Locale.ROOT, "_s%03d", s + 1);
             ImagePlus plane = plane(imp, s);
             Map<String, String> o = new LinkedHashMap<>(options);
-            if (method == ExplainRequest.Method.DECONVNET || method == ExplainRequest.Method.FEATUREMAPS) {
-                o.put("top", method == ExplainRequest.Method.DECONVNET ? options.getOrDefault("top", "8") : "0");
+            if (o.get("top") == null) {
+                o.put("top", method == ExplainRequest.Method.DECONVNET ? "8" : "0");
             }
             Module m = commands.run(commandFor(method), plane, o);
             String key = key(method, options);
