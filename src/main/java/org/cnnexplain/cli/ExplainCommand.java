@@ -41,7 +41,7 @@ import org.scijava.module.Module;
 final class ExplainCommand {
 
     static final Set<String> OPTIONS = Set.of("model", "input", "output", "layer", "target", "score", "variant",
-            "rule", "channels", "top", "signal", "sort", "normalize", "device", "lut", "opacity", "batch");
+            "rule", "channels", "top", "signal", "sort", "normalize", "device", "lut", "opacity", "batch", "fit");
     static final Set<String> FLAGS = Set.of("guided", "overwrite");
 
     private ExplainCommand() {
@@ -101,6 +101,7 @@ final class ExplainCommand {
         o.put("top", a.get("top", null));   // per command default: 8 for Deconvnet, 0 (all) for Feature Maps
         o.put("lut", a.get("lut", "inferno"));
         o.put("opacity", a.get("opacity", "0.5"));
+        o.put("fit", a.get("fit", "error"));
         o.put("layerres", "true");
         return o;
     }

@@ -28,10 +28,10 @@ final class PredictCommand {
     }
 
     static int run(List<String> argv, PrintStream out, PrintStream err) {
-        Args args = new Args("predict", argv, Set.of("model", "input", "normalize", "device"), Set.of());
+        Args args = new Args("predict", argv, Set.of("model", "input", "normalize", "device", "fit"), Set.of());
         Path input = Path.of(args.require("input"));
         Map<String, String> options = Map.of("model", args.require("model"), "device", args.get("device", "auto"),
-                "normalize", args.get("normalize", "model"));
+                "normalize", args.get("normalize", "model"), "fit", args.get("fit", "error"));
         Normalization.of(options.get("normalize"), null);   // reject an unknown mode before loading anything
         try (SciJavaCommands commands = new SciJavaCommands()) {
             ExplainableModel model = commands.models().get(Path.of(options.get("model")).toFile(), options.get("device"));

@@ -15,6 +15,7 @@ import org.scijava.log.LogLevel;
 import org.scijava.log.LogService;
 import org.scijava.module.Module;
 import org.scijava.module.ModuleItem;
+import org.scijava.module.ModuleService;
 
 /**
  * Runs the Fiji commands from the command line: the CLI options become the
@@ -26,11 +27,13 @@ final class SciJavaCommands implements AutoCloseable {
 
     private final Context context;
     private final CommandService commands;
+    private final ModuleService modules;
 
     SciJavaCommands() {
         context = new Context(CommandService.class, ModelService.class);
         context.service(LogService.class).setLevel(LogLevel.NONE);   // the CLI reports errors itself
         commands = context.service(CommandService.class);
+        modules = context.service(ModuleService.class);
     }
 
     ModelService models() {
@@ -52,7 +55,8 @@ final class SciJavaCommands implements AutoCloseable {
             }
         }
         try {
-            Module module = commands.run(info, true, inputs).get();
+            // CommandService.run returns null for DynamicCommands (a documented SciJava API flaw): use ModuleService
+            Module module = modules.run(info, true, inputs).get();
             if (module instanceof Cancelable c && c.isCanceled()) {
                 throw new UserError(c.getCancelReason());
             }

@@ -13,7 +13,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.cnnexplain.UserError;
-import org.cnnexplain.graph.Executor;
 import org.cnnexplain.graph.Graph;
 import org.cnnexplain.graph.Node;
 import org.cnnexplain.graph.Ops;
@@ -65,10 +64,9 @@ public final class Backprop {
     public static NDArray toInput(ExplainableModel model, NDManager run, NDArray input, String from, NDArray seed,
                                   Rule rule) {
         Graph graph = model.graph();
-        Executor executor = model.executor();
         List<String> all = new ArrayList<>();
         graph.nodes().forEach(n -> n.outputs().stream().filter(o -> !o.isEmpty()).forEach(all::add));
-        Map<String, NDArray> values = new HashMap<>(executor.run(run, Map.of(model.inputName(), input), all));
+        Map<String, NDArray> values = new HashMap<>(model.run(run, input, all, null));
         values.put(model.inputName(), input);
         Set<String> onPath = pathFromInput(graph, model.inputName(), from);
 

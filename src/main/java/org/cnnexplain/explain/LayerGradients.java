@@ -33,7 +33,7 @@ public record LayerGradients(NDArray activations, NDArray gradients, NDArray log
         synchronized (AUTOGRAD_LOCK) {
             try (GradientCollector collector = DeviceChoice.engine().newGradientCollector()) {
                 NDArray[] tapped = new NDArray[1];
-                Map<String, NDArray> out = model.executor().run(run, Map.of(model.inputName(), input),
+                Map<String, NDArray> out = model.run(run, input,
                         List.of(model.outputName(), layer.output()), (name, value) -> {
                             if (!name.equals(layer.output())) {
                                 return value;

@@ -1,5 +1,10 @@
 package org.cnnexplain.image;
 
+import net.imglib2.img.array.ArrayImg;
+import net.imglib2.img.array.ArrayImgs;
+import net.imglib2.img.basictypeaccess.array.FloatArray;
+import net.imglib2.type.numeric.real.FloatType;
+
 /**
  * Bilinear resampling with half-pixel centres: torch's
  * {@code interpolate(mode="bilinear", align_corners=False)}, OpenCV's {@code INTER_LINEAR}.
@@ -61,5 +66,15 @@ public final class Resampling {
             System.arraycopy(bilinear(plane, inW, inH, outW, outH), 0, out, k * outW * outH, outW * outH);
         }
         return out;
+    }
+
+    /** Every (c, z, t) plane of an (x, y, c, z, t) image resampled to {@code w} × {@code h}. */
+    public static ArrayImg<FloatType, FloatArray> resize(ArrayImg<FloatType, FloatArray> img, int w, int h) {
+        int inW = (int) img.dimension(0);
+        int inH = (int) img.dimension(1);
+        long planes = img.size() / ((long) inW * inH);
+        float[] in = img.update(null).getCurrentStorageArray();
+        float[] out = bilinearStack(in, (int) planes, inW, inH, w, h);
+        return ArrayImgs.floats(out, w, h, img.dimension(2), img.dimension(3), img.dimension(4));
     }
 }

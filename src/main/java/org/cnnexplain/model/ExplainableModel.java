@@ -104,6 +104,15 @@ public final class ExplainableModel implements AutoCloseable {
         return s;
     }
 
+    /** The fixed input width and height, or null when the model takes any size. */
+    public int[] fixedSize() {
+        long[] s = inputShape();
+        if (s.length == 4 && s[2] > 0 && s[3] > 0) {
+            return new int[] {(int) s[3], (int) s[2]};
+        }
+        return null;
+    }
+
     public int inputChannels() {
         long[] s = inputShape();
         if (s.length < 2 || s[1] <= 0) {
@@ -145,6 +154,16 @@ public final class ExplainableModel implements AutoCloseable {
         return new Forward(out.get(outputName()), tapped);
     }
 
+    /**
+     * Runs the graph on {@code input} (checked against the model's input shape) and returns the
+     * {@code wanted} tensors; {@code hook} as in {@link Executor#run(NDManager, Map, java.util.Collection,
+     * java.util.function.BiFunction)}. The explanation methods use this for their own taps.
+     */
+    public Map<String, NDArray> run(NDManager run, NDArray input, Collection<String> wanted,
+                                    java.util.function.BiFunction<String, NDArray, NDArray> hook) {
+        return executor.run(run, Map.of(inputName(), checkInput(input)), wanted, hook);
+    }
+
     private NDArray checkInput(NDArray input) {
         long[] want = inputShape();
         Shape got = input.getShape();
@@ -159,7 +178,7 @@ public final class ExplainableModel implements AutoCloseable {
         for (int i = 2; i < want.length; i++) {
             if (want[i] > 0 && got.get(i) != want[i]) {
                 throw new UserError("model '" + path.getFileName() + "' expects input of " + size(want) + " pixels, the image is "
-                        + size(got.getShape()) + " (scale or crop it to that size first)");
+                        + size(got.getShape()) + " (use fit=resize, on the command line --fit resize, or scale it first)");
             }
         }
         return input;

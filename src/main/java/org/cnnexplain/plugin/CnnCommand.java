@@ -5,7 +5,14 @@ import ij.ImagePlus;
 import java.io.File;
 import org.cnnexplain.UserError;
 import org.cnnexplain.model.ExplainableModel;
-import org.scijava.command.ContextCommand;
+import net.imglib2.img.array.ArrayImg;
+import net.imglib2.img.basictypeaccess.array.FloatArray;
+import net.imglib2.type.numeric.real.FloatType;
+import org.cnnexplain.image.ImagePlusImgs;
+import org.cnnexplain.image.Normalization;
+import org.cnnexplain.image.Resampling;
+import org.cnnexplain.image.TensorBatch;
+import org.scijava.command.DynamicCommand;
 import org.scijava.log.LogService;
 import org.scijava.plugin.Parameter;
 
@@ -15,12 +22,12 @@ import org.scijava.plugin.Parameter;
  * with a one-line reason, logged, and shown in a dialog when a person is at an
  * ImageJ window; the input image is left as it was.
  */
-public abstract class CnnCommand extends ContextCommand {
+public abstract class CnnCommand extends DynamicCommand {
 
     @Parameter(label = "Image", persist = false)
     protected ImagePlus image;
 
-    @Parameter(label = "Model file (.onnx)", style = "open")
+    @Parameter(label = "Model file (.onnx)", style = "open", callback = "modelChanged", initializer = "modelChanged")
     protected File model;
 
     @Parameter(label = "Normalisation", choices = {"model", "none", "minmax", "percentile", "zscore"})
@@ -28,6 +35,9 @@ public abstract class CnnCommand extends ContextCommand {
 
     @Parameter(label = "Device", choices = {"auto", "cpu", "gpu"})
     protected String device = "auto";
+
+    @Parameter(label = "If the image size differs from the model's", choices = {"error", "resize"})
+    protected String fit = "error";
 
     @Parameter
     protected ModelService models;
@@ -59,6 +69,23 @@ public abstract class CnnCommand extends ContextCommand {
             throw new UserError("no model file chosen");
         }
         return models.get(model, device);
+    }
+
+    /**
+     * The image as a batch for {@code m}: every z/t plane, channels mapped, normalised; resampled
+     * to the model's fixed input size when {@code fit=resize} (never cropped).
+     */
+    protected TensorBatch batchFor(ExplainableModel m) {
+        ArrayImg<FloatType, FloatArray> img = ImagePlusImgs.toFloat(image);
+        int[] size = m.fixedSize();
+        if (size != null && fit.equals("resize") && (img.dimension(0) != size[0] || img.dimension(1) != size[1])) {
+            img = Resampling.resize(img, size[0], size[1]);
+        }
+        return TensorBatch.of(img, m.inputChannels(), Normalization.of(normalize, m.spec()));
+    }
+
+    /** When the model changes in a dialog: offer its layers and classes (commands that have them). */
+    protected void modelChanged() {
     }
 
     /** Cancels with {@code message}: logged, and shown in a dialog when ImageJ has a window. */

@@ -42,6 +42,41 @@ public abstract class ExplainCommandBase extends CnnCommand {
     @Parameter(required = false)
     protected StatusService status;
 
+    /** Offers the model's layers ("auto", module paths, spatial nodes) and classes ("top1", names) as choices. */
+    @Override
+    protected void modelChanged() {
+        if (model == null || !model.isFile() || models == null) {
+            return;
+        }
+        try {
+            ExplainableModel m = models.get(model, device);
+            List<String> layers = new ArrayList<>(List.of("auto"));
+            for (org.cnnexplain.model.Layer l : m.layers()) {
+                if (l.isSpatial()) {
+                    String[] parts = l.name().split("/");
+                    for (int i = 0; i < parts.length - 1; i++) {
+                        if (!parts[i].isEmpty() && !layers.contains(parts[i])) {
+                            layers.add(parts[i]);
+                        }
+                    }
+                    layers.add(l.name());
+                }
+            }
+            List<String> targets = new ArrayList<>(List.of("top1"));
+            targets.addAll(m.classNames());
+            offer("layer", layers);
+            offer("target", targets);
+        } catch (org.cnnexplain.UserError e) {
+            log.warn(title() + ": " + e.getMessage());   // the run itself reports it properly
+        }
+    }
+
+    private void offer(String name, List<String> choices) {
+        if (getInfo().getInput(name) != null) {   // CAM has no layer to choose
+            getInfo().getMutableInput(name, String.class).setChoices(choices);
+        }
+    }
+
     /** The request for this command's parameters. */
     protected abstract ExplainRequest request();
 
@@ -61,8 +96,7 @@ public abstract class ExplainCommandBase extends CnnCommand {
             Luts.get(lut());
         }
         ExplainableModel m = loadModel();
-        Normalization norm = Normalization.of(normalize, m.spec());
-        TensorBatch batch = TensorBatch.of(ImagePlusImgs.toFloat(image), m.inputChannels(), norm);
+        TensorBatch batch = batchFor(m);
         List<List<Explanation>> perSample = new ArrayList<>();
         for (int s = 0; s < batch.size(); s++) {
             if (isCanceled()) {
@@ -105,6 +139,10 @@ public abstract class ExplainCommandBase extends CnnCommand {
             }
         }
         MapStack all = new MapStack(data, perSample.size() * per, first.height(), first.width(), labels);
+        if (!layer) {
+            all = all.resized(image.getHeight(), image.getWidth());   // back to the image when fit=resize scaled it
+            first = all;
+        }
         ij.measure.Calibration cal = image.getCalibration().copy();
         cal.pixelWidth *= image.getWidth() / (double) first.width();
         cal.pixelHeight *= image.getHeight() / (double) first.height();
@@ -115,8 +153,8 @@ public abstract class ExplainCommandBase extends CnnCommand {
         int z = image.getNSlices();
         for (int s = 0; s < perSample.size(); s++) {
             Explanation e = perSample.get(s).get(0);
-            ResultImages.addHeatmap(image, e.inputMaps().plane(0), Luts.get(lut()), opacity(), 0, s % z + 1, s / z + 1,
-                    e.title());
+            float[] map = e.inputMaps().resized(image.getHeight(), image.getWidth()).plane(0);
+            ResultImages.addHeatmap(image, map, Luts.get(lut()), opacity(), 0, s % z + 1, s / z + 1, e.title());
         }
     }
 

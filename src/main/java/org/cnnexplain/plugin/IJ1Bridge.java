@@ -16,6 +16,7 @@ import org.scijava.command.CommandInfo;
 import org.scijava.command.CommandService;
 import org.scijava.module.Module;
 import org.scijava.module.ModuleItem;
+import org.scijava.module.ModuleService;
 import org.scijava.service.Service;
 
 /**
@@ -68,7 +69,8 @@ public class IJ1Bridge implements PlugIn {
         }
         inputs.put("image", image);
         try {
-            Module module = commands.run(info, true, inputs).get();
+            // CommandService.run returns null for DynamicCommands (a documented SciJava API flaw): use ModuleService
+            Module module = context().service(ModuleService.class).run(info, true, inputs).get();
             if (module instanceof Cancelable c && c.isCanceled()) {
                 report(c.getCancelReason());
                 return;
@@ -86,12 +88,7 @@ public class IJ1Bridge implements PlugIn {
     /** The dialog; null when the user cancels. Field labels are the parameter names (the macro keys). */
     static Map<String, Object> ask(CommandInfo info) {
         GenericDialog gd = new GenericDialog("CNN Explain – " + info.getTitle());
-        Module defaults;
-        try {
-            defaults = info.createModule();
-        } catch (org.scijava.module.ModuleException e) {
-            throw new IllegalStateException(e);
-        }
+        Module defaults = context().service(ModuleService.class).createModule(info);   // with its context injected
         List<ModuleItem<?>> items = new java.util.ArrayList<>();
         for (ModuleItem<?> item : info.inputs()) {
             Class<?> t = item.getType();

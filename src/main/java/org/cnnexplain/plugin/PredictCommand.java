@@ -36,8 +36,7 @@ public class PredictCommand extends CnnCommand {
     @Override
     protected void compute() {
         ExplainableModel m = loadModel();
-        TensorBatch batch = TensorBatch.of(ImagePlusImgs.toFloat(image), m.inputChannels(),
-                Normalization.of(normalize, m.spec()));
+        TensorBatch batch = batchFor(m);
         List<Prediction> predictions = Prediction.of(m, batch);
         List<String> classes = m.classNames();
         table = new ResultsTable();

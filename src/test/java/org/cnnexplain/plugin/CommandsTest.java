@@ -66,7 +66,8 @@ class CommandsTest {
         for (int i = 0; i < keyValues.length; i += 2) {
             inputs.put((String) keyValues[i], keyValues[i + 1]);
         }
-        return commands.run(type, true, inputs).get();
+        // CommandService finds the command; ModuleService runs it (CommandService.run gives null for DynamicCommands)
+        return context.service(org.scijava.module.ModuleService.class).run(commands.getCommand(type), true, inputs).get();
     }
 
     static float[] engineMap(ImagePlus imp, ExplainRequest request) {
@@ -171,5 +172,34 @@ class CommandsTest {
         ImagePlus rgb = IJ.createImage("rgb", "RGB", 128, 128, 1);
         Module channels = run(PredictCommand.class, "image", rgb);
         assertTrue(((Cancelable) channels).getCancelReason().contains("3 channels but the model expects 1"));
+    }
+
+    @Test
+    void imagesOfAnotherSizeAreResizedOnlyWhenAsked() throws Exception {
+        ImagePlus big = mitotic();
+        big.setProcessor(big.getProcessor().resize(160, 160, true));
+        Module refused = run(GradCamCommand.class, "image", big, "layer", "auto", "target", "top1",
+                "variant", "gradcam", "guided", false, "lut", "inferno", "opacity", 0.5);
+        assertTrue(((Cancelable) refused).getCancelReason().contains("fit=resize"),
+                ((Cancelable) refused).getCancelReason());
+        Module resized = run(GradCamCommand.class, "image", big, "layer", "auto", "target", "top1",
+                "variant", "gradcam", "guided", false, "lut", "inferno", "opacity", 0.5, "fit", "resize");
+        ImagePlus result = (ImagePlus) resized.getOutput("result");
+        assertEquals(160, result.getWidth());
+        assertEquals("mitotic", result.getStack().getSliceLabel(1));
+    }
+
+    @Test
+    void dialogsOfferTheModelsLayersAndClasses() throws Exception {
+        Module module = context.service(org.scijava.module.ModuleService.class)
+                .createModule(commands.getCommand(GradCamCommand.class));
+        module.setInput("model", MODEL);
+        module.initialize();
+        org.scijava.command.DynamicCommand dynamic = (org.scijava.command.DynamicCommand) module;
+        List<String> layers = dynamic.getInfo().getMutableInput("layer", String.class).getChoices();
+        List<String> targets = dynamic.getInfo().getMutableInput("target", String.class).getChoices();
+        assertEquals("auto", layers.get(0));
+        assertTrue(layers.contains("block4") && layers.contains("/block4/block4.2/Relu"), layers.toString());
+        assertEquals(List.of("top1", "interphase", "mitotic", "speckled", "empty"), targets);
     }
 }
