@@ -156,9 +156,9 @@ final class ExplainCommand {
     static String key(ExplainRequest.Method method, Map<String, String> o) {
         return switch (method) {
             case FEATUREMAPS -> "featuremaps";
-            case DECONVNET -> o.get("rule").toLowerCase(Locale.ROOT);
+            case DECONVNET -> o.getOrDefault("rule", "deconvnet").toLowerCase(Locale.ROOT);
             case CAM -> "cam";
-            case GRADCAM -> o.get("variant").toLowerCase(Locale.ROOT);
+            case GRADCAM -> o.getOrDefault("variant", "gradcam").toLowerCase(Locale.ROOT);
         };
     }
 

@@ -5,6 +5,7 @@ import java.io.File;
 import java.util.HashMap;
 import java.util.Map;
 import org.cnnexplain.UserError;
+import org.cnnexplain.plugin.CommandInputs;
 import org.cnnexplain.plugin.ModelService;
 import org.scijava.Cancelable;
 import org.scijava.Context;
@@ -42,7 +43,8 @@ final class SciJavaCommands implements AutoCloseable {
 
     /**
      * Runs {@code type} on {@code image} with the given options (strings, as typed);
-     * options the command does not declare are left out. A cancelled command is a {@link UserError}.
+     * options the command does not declare are left out, and those not given take the command's
+     * defaults (never a remembered dialog value). A cancelled command is a {@link UserError}.
      */
     Module run(Class<? extends Command> type, ImagePlus image, Map<String, String> options) {
         CommandInfo info = commands.getCommand(type);
@@ -56,7 +58,7 @@ final class SciJavaCommands implements AutoCloseable {
         }
         try {
             // CommandService.run returns null for DynamicCommands (a documented SciJava API flaw): use ModuleService
-            Module module = modules.run(info, true, inputs).get();
+            Module module = modules.run(info, true, CommandInputs.withDefaults(context, info, inputs)).get();
             if (module instanceof Cancelable c && c.isCanceled()) {
                 throw new UserError(c.getCancelReason());
             }

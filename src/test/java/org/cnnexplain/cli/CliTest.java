@@ -176,4 +176,16 @@ class CliTest {
         assertUserError(run("explode"), "unknown command 'explode'");
         assertUserError(run("layers", "--modle", "x"), "unknown option --modle");
     }
+
+    @Test
+    void demoClassifiesExplainsAndScoresThePointingGame() throws Exception {
+        Result r = run("demo", "--output", tmp.toString(), "--device", "cpu");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("accuracy: 1.0000 (60/60 images)"), r.out());
+        assertTrue(r.out().contains("Grad-CAM pointing game: 1.0000 (45/45"), r.out());
+        assertTrue(Files.exists(tmp.resolve("cell_000_gradcam_overlay.png")));
+        assertTrue(Files.exists(tmp.resolve("cell_000_cam.tif")));
+        assertTrue(Files.exists(tmp.resolve("cell_000_featuremaps.tif")));   // first speckled image
+        assertTrue(Files.exists(tmp.resolve("cell_000_deconvnet.tif")));
+    }
 }

@@ -67,7 +67,9 @@ class CommandsTest {
             inputs.put((String) keyValues[i], keyValues[i + 1]);
         }
         // CommandService finds the command; ModuleService runs it (CommandService.run gives null for DynamicCommands)
-        return context.service(org.scijava.module.ModuleService.class).run(commands.getCommand(type), true, inputs).get();
+        var info = commands.getCommand(type);
+        return context.service(org.scijava.module.ModuleService.class)
+                .run(info, true, CommandInputs.withDefaults(context, info, inputs)).get();
     }
 
     static float[] engineMap(ImagePlus imp, ExplainRequest request) {
@@ -201,5 +203,16 @@ class CommandsTest {
         assertEquals("auto", layers.get(0));
         assertTrue(layers.contains("block4") && layers.contains("/block4/block4.2/Relu"), layers.toString());
         assertEquals(List.of("top1", "interphase", "mitotic", "speckled", "empty"), targets);
+    }
+
+    @Test
+    void aRememberedDialogValueNeverLeaksIntoAScriptedRun() throws Exception {
+        ImagePlus imp = mitotic();
+        // a first run with HiResCAM: SciJava remembers the choice for the next dialog
+        ImagePlus hires = (ImagePlus) run(GradCamCommand.class, "image", imp, "variant", "hirescam").getOutput("result");
+        assertTrue(hires.getTitle().contains("HiResCAM"), hires.getTitle());
+        // a scripted run that does not name a variant gets the command's default, Grad-CAM
+        ImagePlus plain = (ImagePlus) run(GradCamCommand.class, "image", mitotic()).getOutput("result");
+        assertTrue(plain.getTitle().contains("– Grad-CAM ("), plain.getTitle());
     }
 }
