@@ -40,6 +40,44 @@ final class ShapeOps {
         ops.put("Constant", (node, in) -> one(node.attributes().getTensor("value")));
         ops.put("ConstantOfShape", ShapeOps::constantOfShape);
         ops.put("Expand", (node, in) -> one(expand(in.get(0), longs(in.get(1)))));
+        ops.put("Pad", ShapeOps::pad);
+    }
+
+    /**
+     * Constant padding (torch exports it before AveragePool and for asymmetric padding).
+     * pads = [x1_begin, x2_begin, ..., x1_end, x2_end, ...] over all axes (or over {@code axes}, opset 18).
+     */
+    static List<NDArray> pad(Node node, List<NDArray> in) {
+        NDArray x = in.get(0);
+        String mode = node.attributes().getString("mode", "constant");
+        if (!mode.equals("constant")) {
+            throw OpSupport.unsupported(node, "Pad mode '" + mode + "' (only constant)");
+        }
+        int rank = x.getShape().dimension();
+        long[] pads;
+        double value;
+        long[] axes = null;
+        if (node.opset() >= 11) {
+            pads = longs(in.get(1));
+            value = in.size() > 2 && in.get(2) != null ? in.get(2).toType(DataType.FLOAT64, false).getDouble() : 0;
+            axes = in.size() > 3 && in.get(3) != null ? longs(in.get(3)) : null;
+        } else {
+            pads = node.attributes().getInts("pads");
+            value = node.attributes().getFloat("value", 0f);
+        }
+        int[] which = axes == null ? java.util.stream.IntStream.range(0, rank).toArray() : OpSupport.axes(node, axes, rank);
+        long[] begin = new long[rank];
+        long[] end = new long[rank];
+        for (int i = 0; i < which.length; i++) {
+            begin[which[i]] = pads[i];
+            end[which[i]] = pads[i + which.length];
+        }
+        long[] torch = new long[2 * rank];   // last axis first, as NDArray.pad wants
+        for (int i = 0; i < rank; i++) {
+            torch[2 * i] = begin[rank - 1 - i];
+            torch[2 * i + 1] = end[rank - 1 - i];
+        }
+        return one(x.pad(new Shape(torch), value));
     }
 
     static List<NDArray> shape(Node node, List<NDArray> in) {

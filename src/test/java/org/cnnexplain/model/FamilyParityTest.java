@@ -1,0 +1,41 @@
+package org.cnnexplain.model;
+
+import static org.cnnexplain.testutil.Compare.assertClose;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.nio.file.Path;
+import java.util.List;
+import org.cnnexplain.testutil.Compare;
+import org.cnnexplain.testutil.Npy;
+import org.cnnexplain.testutil.TestModels;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Forward parity of the families users fine-tune (make_family_models.py): reduced
+ * densenet121, efficientnet_b0, mobilenet_v3_small, squeezenet1_1 and
+ * shufflenet_v2 structures exported at opset 11, 13 and 17, against eager
+ * PyTorch and ONNX Runtime.
+ */
+class FamilyParityTest {
+
+    @ParameterizedTest(name = "{0} opset {1}")
+    @CsvSource({"densenets,11", "densenets,13", "densenets,17", "efficientnets,11", "efficientnets,13",
+            "efficientnets,17", "mobilenetv3s,11", "mobilenetv3s,13", "mobilenetv3s,17", "squeezenets,11",
+            "squeezenets,13", "squeezenets,17", "shufflenets,11", "shufflenets,13", "shufflenets,17"})
+    void logitsMatchPyTorchAndOnnxRuntime(String name, int opset) throws Exception {
+        Path file = TestModels.parityModel(name, opset);
+        Npy input = Npy.read(TestModels.golden(name, "input.npy"));
+        Npy logits = Npy.read(TestModels.golden(name, "logits.npy"));
+        try (ExplainableModel model = ModelLoader.load(file, "cpu"); NDManager run = model.newRun()) {
+            NDArray x = run.create(input.data(), new Shape(input.shape()));
+            NDArray y = model.forward(run, x, List.of()).logits();
+            assertClose(y.toFloatArray(), y.getShape().getShape(), logits, 1e-4, name + " vs PyTorch");
+            double err = Compare.relativeError(y.toFloatArray(), ForwardParityTest.onnxRuntime(file, input));
+            assertTrue(err <= 1e-4, name + " vs ONNX Runtime: " + err);
+        }
+    }
+}
