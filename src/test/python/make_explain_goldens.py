@@ -59,7 +59,13 @@ def use_rule_relus(model):
 
 def forward_with_layer(model, layer, x):
     store = {}
-    h = dict(model.named_modules())[layer].register_forward_hook(lambda m, i, o: store.__setitem__("a", o))
+    def hook(module, inputs, output):
+        # keep the layer's own output; the model goes on with a copy, so an in-place op after the
+        # layer (DenseNet's F.relu(features, inplace=True)) cannot overwrite what we recorded
+        store["a"] = output
+        return output.clone()
+
+    h = dict(model.named_modules())[layer].register_forward_hook(hook)
     logits = model(x)
     h.remove()
     return logits, store["a"]
@@ -130,7 +136,9 @@ def upsample(maps, size):
     return F.interpolate(maps[:, None], size=size, mode="bilinear", align_corners=False)[:, 0]
 
 
-def write(name, model, layer, x, fc):
+def write(name, model, layer, x, fc, full=True):
+    """full=False: only activations, Grad-CAM and the peak projections (for models whose forward uses
+    functional ReLUs after the layer, which the class-signal rules of an eager model would not replace)."""
     out = os.path.join(ROOT, "src", "test", "resources", "golden", name, "explain")
     os.makedirs(out, exist_ok=True)
     model.eval()
@@ -145,14 +153,15 @@ def write(name, model, layer, x, fc):
     save_npy(os.path.join(out, "activations.npy"), a.numpy())
 
     maps = {}
-    for m in ("gradcam", "gradcampp", "xgradcam"):
+    for m in ("gradcam", "gradcampp", "xgradcam") if full else ("gradcam",):
         maps[m] = torch.relu((cam_weights(m, a, g)[:, :, None, None] * a).sum(dim=1))
-    maps["layercam"] = torch.relu((torch.clamp(g, min=0) * a).sum(dim=1))
-    maps["hirescam"] = torch.relu((g * a).sum(dim=1))
-    maps["eigencam"] = torch.relu(eigencam(a))
-    maps["scorecam"] = torch.relu((scorecam(model, x, a, classes)[:, :, None, None] * a).sum(dim=1))
-    w = fc.weight.detach()[classes]                       # CAM: the linear layer's rows, kept signed
-    maps["cam"] = (w[:, :, None, None] * a).sum(dim=1)
+    if full:
+        maps["layercam"] = torch.relu((torch.clamp(g, min=0) * a).sum(dim=1))
+        maps["hirescam"] = torch.relu((g * a).sum(dim=1))
+        maps["eigencam"] = torch.relu(eigencam(a))
+        maps["scorecam"] = torch.relu((scorecam(model, x, a, classes)[:, :, None, None] * a).sum(dim=1))
+        w = fc.weight.detach()[classes]                       # CAM: the linear layer's rows, kept signed
+        maps["cam"] = (w[:, :, None, None] * a).sum(dim=1)
     for m, v in maps.items():
         save_npy(os.path.join(out, m + ".npy"), v.numpy())
         save_npy(os.path.join(out, m + "_input.npy"), upsample(v, size).numpy())
@@ -168,12 +177,15 @@ def write(name, model, layer, x, fc):
         seeds[i, k].view(-1)[pos] = a0[0, k].flatten()[pos]
     for rule in ("deconvnet", "guided", "gradient"):
         save_npy(os.path.join(out, rule + "_peak.npy"), project(model, layer, x0, seeds, rule).detach().numpy())
-        save_npy(os.path.join(out, rule + "_class.npy"),
-                 project_class(model, x0, int(classes[0]), rule).detach().numpy())
-    guided = project_class(model, x0, int(classes[0]), "guided").detach()
-    save_npy(os.path.join(out, "guidedgradcam.npy"), (guided * upsample(maps["gradcam"][:1], size)).numpy())
+        if full:
+            save_npy(os.path.join(out, rule + "_class.npy"),
+                     project_class(model, x0, int(classes[0]), rule).detach().numpy())
+    if full:
+        guided = project_class(model, x0, int(classes[0]), "guided").detach()
+        save_npy(os.path.join(out, "guidedgradcam.npy"), (guided * upsample(maps["gradcam"][:1], size)).numpy())
     with open(os.path.join(out, "meta.json"), "w") as f:
-        json.dump({"layer": layer, "classes": classes.tolist(), "peak_channels": top.tolist()}, f, indent=2)
+        json.dump({"layer": layer, "classes": classes.tolist(), "peak_channels": top.tolist(), "full": full}, f,
+                  indent=2)
     print(f"{name}: layer {layer}, classes {classes.tolist()}, peak channels {top.tolist()}")
 
 
@@ -228,6 +240,21 @@ def main():
                 m.inplace = False
         x = torch.from_numpy(np.load(os.path.join(ROOT, "src", "test", "resources", "golden", name, "input.npy")))
         write(name, model, layer, x, fc)
+    import make_family_models as fm
+    torch.manual_seed(0)
+    fams = fm.families()
+    for name in ("densenets", "efficientnets"):
+        model = fams[name]
+        pm.randomize_batchnorm(model, torch.Generator().manual_seed(42))
+        model.eval()
+        for m in model.modules():
+            if isinstance(m, nn.ReLU):
+                m.inplace = False
+        x = torch.from_numpy(np.load(os.path.join(ROOT, "src", "test", "resources", "golden", name, "input.npy")))
+        ref = np.load(os.path.join(ROOT, "src", "test", "resources", "golden", name, "logits.npy"))
+        with torch.no_grad():
+            assert np.allclose(model(x).numpy(), ref, atol=1e-5), name + ": rebuilt weights differ"
+        write(name, model, "features", x, None, full=False)
 
 
 if __name__ == "__main__":

@@ -30,7 +30,8 @@ final class ShapeOps {
         ops.put("Gather", ShapeOps::gather);
         ops.put("Unsqueeze", ShapeOps::unsqueeze);
         ops.put("Squeeze", ShapeOps::squeeze);
-        ops.put("Concat", (node, in) -> one(NDArrays.concat(new NDList(in),
+        // a one-input Concat (DenseNet's first dense layer) is the identity; DJL would copy it off the autograd graph
+        ops.put("Concat", (node, in) -> one(in.size() == 1 ? in.get(0) : NDArrays.concat(new NDList(in),
                 OpSupport.axis(node, node.attributes().getInt("axis", 0), in.get(0).getShape().dimension()))));
         ops.put("Reshape", ShapeOps::reshape);
         ops.put("Flatten", ShapeOps::flatten);

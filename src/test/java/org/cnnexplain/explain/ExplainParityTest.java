@@ -111,4 +111,30 @@ class ExplainParityTest {
             check(ggc, Npy.read(golden(name, "guidedgradcam.npy")), INPUT_TOL, name + " guided grad-cam");
         }
     }
+
+    /**
+     * Grad-CAM and the three backprop rules (peak signals) on the densenet121- and
+     * efficientnet_b0-shaped models at opset 13 (concat, unfused BatchNorm, SiLU, squeeze-and-excitation).
+     */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"densenets", "efficientnets"})
+    void gradCamAndBackpropOnTheFamilies(String name) throws Exception {
+        JsonObject meta = JsonParser.parseString(Files.readString(golden(name, "meta.json"))).getAsJsonObject();
+        String layer = meta.get("layer").getAsString();
+        int[] classes = meta.getAsJsonArray("classes").asList().stream().mapToInt(e -> e.getAsInt()).toArray();
+        int[] peaks = meta.getAsJsonArray("peak_channels").asList().stream().mapToInt(e -> e.getAsInt()).toArray();
+        try (ExplainableModel model = ModelLoader.load(TestModels.parityModel(name, 13), "cpu");
+             NDManager run = model.newRun()) {
+            NDArray x = input(name, model, run);
+            CamResult r = new GradCam().explain(model, run, x, layer, Target.top1());
+            assertArrayEquals(classes, r.classes(), name + " classes");
+            check(r.layerMaps(), Npy.read(golden(name, "gradcam.npy")), LAYER_TOL, name + " gradcam");
+            check(r.inputMaps(), Npy.read(golden(name, "gradcam_input.npy")), INPUT_TOL, name + " gradcam input");
+            for (Backprop.Rule rule : Backprop.Rule.values()) {
+                MapStack peak = Deconvnet.project(model, run, x, layer, rule, peaks, 0, Deconvnet.Signal.PEAK,
+                        Target.top1());
+                check(peak, Npy.read(golden(name, rule.fileName() + "_peak.npy")), LAYER_TOL, name + " " + rule);
+            }
+        }
+    }
 }
