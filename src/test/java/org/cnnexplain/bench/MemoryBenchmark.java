@@ -6,6 +6,9 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import ai.djl.ndarray.NDManager;
+import org.cnnexplain.explain.GradCam;
+import org.cnnexplain.explain.Target;
 import org.cnnexplain.image.ImagePlusImgs;
 import org.cnnexplain.image.Normalization;
 import org.cnnexplain.image.TensorBatch;
@@ -14,45 +17,53 @@ import org.cnnexplain.model.ModelLoader;
 import org.cnnexplain.model.Prediction;
 
 /**
- * Process growth over many consecutive predictions in one JVM (native memory
- * included: the resident set size from /proc), and the per-prediction latency.
+ * Process growth over many consecutive runs in one JVM (native memory included:
+ * the resident set size from /proc), and the per-run latency.
  *
- * <p>Usage: {@code PredictMemoryBenchmark [runs=1000] [warmup=200]}.
- * Pass: growth after warm-up below 50 MB.
+ * <p>Usage: {@code MemoryBenchmark predict|gradcam [runs] [warmup]}. Pass: growth after
+ * warm-up below 50 MB for 1000 predictions, below 100 MB for 2000 Grad-CAM runs.
  */
-public final class PredictMemoryBenchmark {
+public final class MemoryBenchmark {
 
-    private PredictMemoryBenchmark() {
+    private MemoryBenchmark() {
     }
 
     public static void main(String[] args) throws Exception {
-        int runs = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
-        int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 200;
+        String what = args.length > 0 ? args[0] : "predict";
+        boolean gradcam = what.equals("gradcam");
+        int runs = args.length > 1 ? Integer.parseInt(args[1]) : gradcam ? 2000 : 1000;
+        int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 200;
+        double limitMb = gradcam ? 100 : 50;
         System.out.printf(Locale.ROOT, "machine: %d cores, java %s%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"));
         try (ExplainableModel model = ModelLoader.load(Path.of("test-images/models/demo.onnx"), "cpu")) {
             TensorBatch batch = TensorBatch.of(
                     ImagePlusImgs.toFloat(IJ.openImage("test-images/demo/cell_000.tif")), 1,
                     Normalization.of("model", model.spec()));
+            Runnable once = gradcam ? () -> {
+                try (NDManager run = model.newRun()) {
+                    new GradCam().explain(model, run, batch.toNDArray(run), "block4", Target.top1());
+                }
+            } : () -> Prediction.of(model, batch);
             for (int i = 0; i < warmup; i++) {
-                Prediction.of(model, batch);
+                once.run();
             }
             System.gc();
             long before = rssKb();
             long[] nanos = new long[runs];
             for (int i = 0; i < runs; i++) {
                 long t = System.nanoTime();
-                Prediction.of(model, batch);
+                once.run();
                 nanos[i] = System.nanoTime() - t;
             }
             System.gc();
             long after = rssKb();
             Arrays.sort(nanos);
-            System.out.printf(Locale.ROOT, "predictions: %d after %d warm-up, median %.2f ms, p90 %.2f ms%n", runs, warmup,
-                    nanos[runs / 2] / 1e6, nanos[runs * 9 / 10] / 1e6);
+            System.out.printf(Locale.ROOT, "%s: %d runs after %d warm-up, median %.2f ms, p90 %.2f ms%n", what, runs,
+                    warmup, nanos[runs / 2] / 1e6, nanos[runs * 9 / 10] / 1e6);
             double growthMb = (after - before) / 1024.0;
-            System.out.printf(Locale.ROOT, "RSS: %.1f MB -> %.1f MB, growth %.1f MB (limit 50 MB): %s%n",
-                    before / 1024.0, after / 1024.0, growthMb, growthMb < 50 ? "PASS" : "FAIL");
+            System.out.printf(Locale.ROOT, "RSS: %.1f MB -> %.1f MB, growth %.1f MB (limit %.0f MB): %s%n",
+                    before / 1024.0, after / 1024.0, growthMb, limitMb, growthMb < limitMb ? "PASS" : "FAIL");
         }
     }
 

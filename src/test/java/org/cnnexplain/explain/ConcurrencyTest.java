@@ -1,0 +1,70 @@
+package org.cnnexplain.explain;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import ai.djl.ndarray.NDManager;
+import ij.IJ;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.cnnexplain.image.ImagePlusImgs;
+import org.cnnexplain.image.Normalization;
+import org.cnnexplain.image.TensorBatch;
+import org.cnnexplain.model.ExplainableModel;
+import org.cnnexplain.model.ModelLoader;
+import org.cnnexplain.testutil.TestModels;
+import org.junit.jupiter.api.Test;
+
+/** Four threads explaining different images with one loaded model give exactly the sequential results. */
+class ConcurrencyTest {
+
+    @Test
+    void fourThreadsGiveTheSequentialResults() throws Exception {
+        try (ExplainableModel model = ModelLoader.load(TestModels.DEMO_MODEL, "cpu")) {
+            Normalization norm = Normalization.of("model", model.spec());
+            List<TensorBatch> images = new ArrayList<>();
+            for (String c : List.of("interphase", "mitotic", "speckled", "empty")) {
+                images.add(TensorBatch.of(ImagePlusImgs.toFloat(IJ.openImage(TestModels.firstDemoImage(c).toString())),
+                        1, norm));
+            }
+            List<float[]> sequential = new ArrayList<>();
+            for (TensorBatch b : images) {
+                sequential.add(explain(model, b));
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                for (int round = 0; round < 5; round++) {
+                    List<Future<float[]>> futures = new ArrayList<>();
+                    for (TensorBatch b : images) {
+                        futures.add(pool.submit(() -> explain(model, b)));
+                    }
+                    for (int i = 0; i < images.size(); i++) {
+                        assertArrayEquals(sequential.get(i), futures.get(i).get(60, TimeUnit.SECONDS),
+                                "image " + i + ", round " + round);
+                    }
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    /** Grad-CAM, guided backprop and Feature Maps of one image, concatenated. */
+    static float[] explain(ExplainableModel model, TensorBatch b) {
+        try (NDManager run = model.newRun()) {
+            var x = b.toNDArray(run);
+            float[] cam = new GradCam().explain(model, run, x, "block4", Target.top1()).inputMaps().data();
+            float[] guided = Deconvnet.project(model, run, x, "block3", Backprop.Rule.GUIDED, null, 2,
+                    Deconvnet.Signal.PEAK, Target.top1()).data();
+            float[] fm = FeatureMaps.compute(model, run, x, "block2", new int[] {0, 1}, "none").maps().data();
+            float[] all = new float[cam.length + guided.length + fm.length];
+            System.arraycopy(cam, 0, all, 0, cam.length);
+            System.arraycopy(guided, 0, all, cam.length, guided.length);
+            System.arraycopy(fm, 0, all, cam.length + guided.length, fm.length);
+            return all;
+        }
+    }
+}
