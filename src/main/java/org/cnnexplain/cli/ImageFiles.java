@@ -55,6 +55,7 @@ final class ImageFiles {
         } catch (IOException e) {
             throw new UserError("cannot read image '" + file.getFileName() + "': " + e.getMessage());
         }
+        checkTiffSize(file);
         ImagePlus imp;
         try {
             Opener opener = new Opener();
@@ -68,6 +69,26 @@ final class ImageFiles {
             throw new UserError("cannot open image '" + file.getFileName() + "' (not a readable TIFF/PNG/JPEG, or corrupt)");
         }
         return imp;
+    }
+
+    /** Reads only a TIFF's header, so that a huge (or corrupt, huge-looking) image is refused before it is loaded. */
+    private static void checkTiffSize(Path file) {
+        String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (!n.endsWith(".tif") && !n.endsWith(".tiff")) {
+            return;
+        }
+        ij.io.FileInfo[] info;
+        try {
+            info = new ij.io.TiffDecoder(file.toAbsolutePath().getParent().toString() + java.io.File.separator,
+                    file.getFileName().toString()).getTiffInfo();
+        } catch (IOException | RuntimeException e) {
+            throw new UserError("cannot open image '" + file.getFileName() + "' (not a readable TIFF, or corrupt)");
+        }
+        if (info == null || info.length == 0) {
+            throw new UserError("cannot open image '" + file.getFileName() + "' (not a readable TIFF, or corrupt)");
+        }
+        long planes = info.length == 1 ? Math.max(1, info[0].nImages) : info.length;
+        org.cnnexplain.image.ImageLimits.check(info[0].width, info[0].height, planes, 4);
     }
 
     /** A binary mask image (non-zero = inside), or null when the file does not exist. */

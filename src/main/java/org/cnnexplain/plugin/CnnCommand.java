@@ -8,6 +8,7 @@ import org.cnnexplain.model.ExplainableModel;
 import net.imglib2.img.array.ArrayImg;
 import net.imglib2.img.basictypeaccess.array.FloatArray;
 import net.imglib2.type.numeric.real.FloatType;
+import org.cnnexplain.image.ImageLimits;
 import org.cnnexplain.image.ImagePlusImgs;
 import org.cnnexplain.image.Normalization;
 import org.cnnexplain.image.Resampling;
@@ -76,6 +77,7 @@ public abstract class CnnCommand extends DynamicCommand {
      * to the model's fixed input size when {@code fit=resize} (never cropped).
      */
     protected TensorBatch batchFor(ExplainableModel m) {
+        ImageLimits.check(image.getWidth(), image.getHeight(), (long) image.getStackSize(), 3);
         ArrayImg<FloatType, FloatArray> img = ImagePlusImgs.toFloat(image);
         int[] size = m.fixedSize();
         if (size != null && fit.equals("resize") && (img.dimension(0) != size[0] || img.dimension(1) != size[1])) {
