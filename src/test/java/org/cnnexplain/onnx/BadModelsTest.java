@@ -1,0 +1,128 @@
+package org.cnnexplain.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import com.google.protobuf.ByteString;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.cnnexplain.UserError;
+import org.cnnexplain.explain.GradCam;
+import org.cnnexplain.explain.Target;
+import org.cnnexplain.model.ExplainableModel;
+import org.cnnexplain.model.ModelLoader;
+import org.cnnexplain.onnx.proto.Onnx;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Structurally broken or unsupported models are refused with a one-line reason. */
+class BadModelsTest {
+
+    @TempDir
+    Path tmp;
+
+    static Onnx.ValueInfoProto value(String name, long... dims) {
+        Onnx.TensorShapeProto.Builder shape = Onnx.TensorShapeProto.newBuilder();
+        for (long d : dims) {
+            shape.addDim(d < 0 ? Onnx.TensorShapeProto.Dimension.newBuilder().setDimParam("n")
+                    : Onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+        }
+        return Onnx.ValueInfoProto.newBuilder().setName(name)
+                .setType(Onnx.TypeProto.newBuilder().setTensorType(
+                        Onnx.TypeProto.Tensor.newBuilder().setElemType(1).setShape(shape))).build();
+    }
+
+    static Onnx.TensorProto floats(String name, float[] v, long... dims) {
+        ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (float f : v) {
+            b.putFloat(f);
+        }
+        Onnx.TensorProto.Builder t = Onnx.TensorProto.newBuilder().setName(name).setDataType(1)
+                .setRawData(ByteString.copyFrom(b.array()));
+        for (long d : dims) {
+            t.addDims(d);
+        }
+        return t.build();
+    }
+
+    static Onnx.NodeProto node(String op, String name, String[] in, String out, Onnx.AttributeProto... attrs) {
+        Onnx.NodeProto.Builder n = Onnx.NodeProto.newBuilder().setOpType(op).setName(name).addOutput(out);
+        for (String i : in) {
+            n.addInput(i);
+        }
+        for (Onnx.AttributeProto a : attrs) {
+            n.addAttribute(a);
+        }
+        return n.build();
+    }
+
+    static Onnx.AttributeProto ints(String name, long... v) {
+        Onnx.AttributeProto.Builder a = Onnx.AttributeProto.newBuilder().setName(name)
+                .setType(Onnx.AttributeProto.AttributeType.INTS);
+        for (long x : v) {
+            a.addInts(x);
+        }
+        return a.build();
+    }
+
+    Path save(String file, Onnx.GraphProto.Builder graph) throws Exception {
+        Onnx.ModelProto m = Onnx.ModelProto.newBuilder().setIrVersion(8)
+                .addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setVersion(13)).setGraph(graph).build();
+        return Files.write(tmp.resolve(file), m.toByteArray());
+    }
+
+    static void assertRefused(Runnable r, String expected) {
+        UserError e = assertThrows(UserError.class, r::run);
+        assertTrue(e.getMessage().contains(expected) && !e.getMessage().contains("\n"), e.getMessage());
+    }
+
+    @Test
+    void aCycleIsRefused() throws Exception {
+        Path p = save("cycle.onnx", Onnx.GraphProto.newBuilder().addInput(value("x", 1, 1, 4, 4)).addOutput(value("b"))
+                .addNode(node("Add", "first", new String[] {"x", "b"}, "a"))
+                .addNode(node("Relu", "second", new String[] {"a"}, "b")));
+        assertRefused(() -> ModelLoader.load(p, "cpu"), "cycle");
+    }
+
+    @Test
+    void aMissingInitializerIsNamed() throws Exception {
+        Path p = save("missing.onnx", Onnx.GraphProto.newBuilder().addInput(value("x", 1, 1, 4, 4)).addOutput(value("y"))
+                .addNode(node("Conv", "conv", new String[] {"x", "weights"}, "y")));
+        assertRefused(() -> ModelLoader.load(p, "cpu"), "'weights'");
+    }
+
+    @Test
+    void anUnsupportedAttributeIsNamedWithItsNode() throws Exception {
+        Path p = save("dilated.onnx", Onnx.GraphProto.newBuilder().addInput(value("x", 1, 1, 8, 8)).addOutput(value("y"))
+                .addNode(node("MaxPool", "pool", new String[] {"x"}, "y", ints("kernel_shape", 2, 2),
+                        ints("dilations", 2, 2))));
+        try (ExplainableModel m = ModelLoader.load(p, "cpu")) {
+            assertRefused(m::layers, "MaxPool node 'pool': dilated pooling is not supported");
+        }
+    }
+
+    @Test
+    void aModelWithoutASpatialLayerCannotBeExplainedByCam() throws Exception {
+        Path p = save("dense.onnx", Onnx.GraphProto.newBuilder().addInput(value("x", 1, 4)).addOutput(value("y"))
+                .addInitializer(floats("w", new float[8], 2, 4))
+                .addNode(node("Gemm", "fc", new String[] {"x", "w"}, "y",
+                        Onnx.AttributeProto.newBuilder().setName("transB").setType(Onnx.AttributeProto.AttributeType.INT)
+                                .setI(1).build())));
+        try (ExplainableModel m = ModelLoader.load(p, "cpu"); NDManager run = m.newRun()) {
+            assertRefused(() -> new GradCam().explain(m, run, run.zeros(new ai.djl.ndarray.types.Shape(1, 4)), "auto",
+                    Target.top1()), "no layer with a spatial output");
+        }
+    }
+
+    @Test
+    void aDynamicInputSizeNeedsASpec() throws Exception {
+        Path p = save("dynamic.onnx", Onnx.GraphProto.newBuilder().addInput(value("x", -1, 1, -1, -1)).addOutput(value("y"))
+                .addNode(node("Relu", "relu", new String[] {"x"}, "y")));
+        try (ExplainableModel m = ModelLoader.load(p, "cpu")) {
+            assertRefused(m::layers, "dynamic input size");
+        }
+    }
+}
