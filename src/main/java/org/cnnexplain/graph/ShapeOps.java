@@ -42,6 +42,40 @@ final class ShapeOps {
         ops.put("ConstantOfShape", ShapeOps::constantOfShape);
         ops.put("Expand", (node, in) -> one(expand(in.get(0), longs(in.get(1)))));
         ops.put("Pad", ShapeOps::pad);
+        ops.put("Split", ShapeOps::split);
+    }
+
+    /**
+     * Split along {@code axis}: sizes from the {@code split} input (opset 13+) or attribute (before),
+     * else equal parts, one per output ({@code num_outputs} in opset 18, where the last part may be smaller).
+     */
+    static List<NDArray> split(Node node, List<NDArray> in) {
+        NDArray x = in.get(0);
+        int rank = x.getShape().dimension();
+        int axis = OpSupport.axis(node, node.attributes().getInt("axis", 0), rank);
+        long dim = x.getShape().get(axis);
+        long[] sizes = node.opset() >= 13
+                ? (in.size() > 1 && in.get(1) != null ? longs(in.get(1)) : null)
+                : node.attributes().getInts("split");
+        int parts = node.outputs().size();
+        if (sizes == null) {
+            long each = (dim + parts - 1) / parts;
+            sizes = new long[parts];
+            for (int i = 0; i < parts; i++) {
+                sizes[i] = Math.max(0, Math.min(each, dim - i * each));
+            }
+        }
+        if (sizes.length != parts || java.util.Arrays.stream(sizes).sum() != dim) {
+            throw new UserError(node.describe() + ": split sizes " + java.util.Arrays.toString(sizes)
+                    + " do not divide an axis of " + dim + " into " + parts + " outputs");
+        }
+        List<NDArray> out = new java.util.ArrayList<>();
+        long start = 0;
+        for (long size : sizes) {
+            out.add(x.get(new NDIndex().addAllDim(axis).addSliceDim(start, start + size)));
+            start += size;
+        }
+        return out;
     }
 
     /**
