@@ -25,6 +25,7 @@ public final class Ops {
         NormalizationOps.register(OPS);
         ReduceOps.register(OPS);
         ShapeOps.register(OPS);
+        ResizeOps.register(OPS);
     }
 
     private Ops() {
