@@ -4,6 +4,7 @@ import static org.cnnexplain.graph.OpSupport.intsOr;
 import static org.cnnexplain.graph.OpSupport.one;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv1d;
@@ -20,6 +21,70 @@ final class ConvOps {
 
     static void register(Map<String, Op> ops) {
         ops.put("Conv", ConvOps::conv);
+        ops.put("ConvTranspose", ConvOps::convTranspose);
+    }
+
+    /**
+     * ConvTranspose as an ordinary convolution (DJL's PyTorch engine has no transposed
+     * convolution): spread the input by inserting stride-1 zeros between pixels, pad it by
+     * dilation·(kernel-1) - pad (crop where negative; output_padding at the end), and convolve
+     * with stride 1 and the spatially flipped filters with input and output channels swapped
+     * per group. Built from differentiable ops, so explanations pass through it.
+     */
+    static List<NDArray> convTranspose(Node node, List<NDArray> in) {
+        NDArray x = in.get(0);
+        NDArray w = in.get(1);
+        NDArray b = in.size() > 2 ? in.get(2) : null;
+        int spatial = x.getShape().dimension() - 2;
+        if (spatial != 2) {
+            throw OpSupport.unsupported(node, spatial + "-D transposed convolution");
+        }
+        if (!node.attributes().getString("auto_pad", "NOTSET").equals("NOTSET") || node.attributes().has("output_shape")) {
+            throw OpSupport.unsupported(node, "auto_pad/output_shape on ConvTranspose");
+        }
+        long[] kernel = w.getShape().slice(2).getShape();
+        long[] strides = intsOr(node, "strides", spatial, 1);
+        long[] dilations = intsOr(node, "dilations", spatial, 1);
+        long[] pads = intsOr(node, "pads", 2 * spatial, 0);
+        long[] outPad = intsOr(node, "output_padding", spatial, 0);
+        int groups = (int) node.attributes().getInt("group", 1);
+
+        for (int a = 0; a < spatial; a++) {
+            x = spread(x, 2 + a, strides[a]);
+        }
+        long[] torchPad = new long[2 * spatial];   // last axis first
+        for (int a = 0; a < spatial; a++) {
+            long full = dilations[a] * (kernel[a] - 1);
+            torchPad[2 * (spatial - 1 - a)] = full - pads[a];
+            torchPad[2 * (spatial - 1 - a) + 1] = full - pads[a + spatial] + outPad[a];
+        }
+        x = x.pad(new Shape(torchPad), 0);
+
+        long cin = w.getShape().get(0);
+        long coutPerGroup = w.getShape().get(1);
+        NDArray flipped = w.flip(2, 3)
+                .reshape(new Shape(groups, cin / groups, coutPerGroup, kernel[0], kernel[1]))
+                .transpose(0, 2, 1, 3, 4)
+                .reshape(new Shape(groups * coutPerGroup, cin / groups, kernel[0], kernel[1]));
+        return one(Conv2d.conv2d(x, flipped, b, new Shape(1, 1), Padding.none(2), new Shape(dilations), groups)
+                .singletonOrThrow());
+    }
+
+    /** Inserts {@code stride - 1} zeros between neighbours along {@code axis}. */
+    private static NDArray spread(NDArray x, int axis, long stride) {
+        if (stride == 1) {
+            return x;
+        }
+        NDList parts = new NDList(x);
+        for (int k = 1; k < stride; k++) {
+            parts.add(x.zerosLike());
+        }
+        Shape s = x.getShape();
+        NDArray interleaved = NDArrays.stack(parts, axis + 1);        // ..., n, stride, ...
+        long[] merged = s.getShape().clone();
+        merged[axis] = s.get(axis) * stride;
+        NDArray flat = interleaved.reshape(new Shape(merged));
+        return flat.get(new ai.djl.ndarray.index.NDIndex().addAllDim(axis).addSliceDim(0, merged[axis] - (stride - 1)));
     }
 
     static List<NDArray> conv(Node node, List<NDArray> in) {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.cnnexplain.testutil.Compare;
 import org.cnnexplain.testutil.Npy;
+import org.cnnexplain.testutil.OnnxRuntimeOracle;
 import org.cnnexplain.testutil.TestModels;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -34,7 +35,7 @@ class FamilyParityTest {
             NDArray x = run.create(input.data(), new Shape(input.shape()));
             NDArray y = model.forward(run, x, List.of()).logits();
             assertClose(y.toFloatArray(), y.getShape().getShape(), logits, 1e-4, name + " vs PyTorch");
-            double err = Compare.relativeError(y.toFloatArray(), ForwardParityTest.onnxRuntime(file, input));
+            double err = Compare.relativeError(y.toFloatArray(), OnnxRuntimeOracle.run(file, input));
             assertTrue(err <= 1e-4, name + " vs ONNX Runtime: " + err);
         }
     }

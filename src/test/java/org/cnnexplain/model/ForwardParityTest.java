@@ -6,17 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
 import com.google.gson.JsonParser;
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.cnnexplain.testutil.Compare;
 import org.cnnexplain.testutil.Npy;
+import org.cnnexplain.testutil.OnnxRuntimeOracle;
 import org.cnnexplain.testutil.TestModels;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -66,22 +62,10 @@ class ForwardParityTest {
             NDArray t = f.tap(module);
             assertClose(t.toFloatArray(), t.getShape().getShape(), tap, TOLERANCE, name + " " + module + " vs PyTorch hook");
 
-            float[] ort = onnxRuntime(file, input);
+            float[] ort = OnnxRuntimeOracle.run(file, input);
             double err = Compare.relativeError(f.logits().toFloatArray(), ort);
             assertTrue(err <= TOLERANCE, name + " logits vs ONNX Runtime: relative error " + err);
         }
     }
 
-    static float[] onnxRuntime(Path file, Npy input) throws Exception {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession session = env.createSession(file.toString(), new OrtSession.SessionOptions());
-             OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(input.data()), input.shape());
-             OrtSession.Result r = session.run(Map.of(session.getInputNames().iterator().next(), x))) {
-            OnnxTensor out = (OnnxTensor) r.get(0);
-            FloatBuffer b = out.getFloatBuffer();
-            float[] v = new float[b.remaining()];
-            b.get(v);
-            return v;
-        }
-    }
 }
