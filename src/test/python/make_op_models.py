@@ -3,7 +3,9 @@
     /usr/bin/python3 src/test/python/make_op_models.py
 
 ConvTranspose2d as U-Nets use it (kernel 2, stride 2) and with padding,
-output_padding, groups and dilation; exported at opset 13. Writes
+output_padding, groups and dilation; LeakyReLU, PReLU (per channel), ELU;
+asymmetric padding before a conv; average pooling with and without
+count_include_pad (and ceil mode); exported at opset 13. Writes
 src/test/resources/models/<name>_op13.onnx and src/test/resources/golden/<name>/{input,logits}.npy.
 """
 import os
@@ -17,7 +19,26 @@ from golden_io import save_npy  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 
+class AsymmetricPadConv(nn.Module):
+    """TensorFlow-style SAME padding for an even kernel: one more pixel at the bottom/right."""
+
+    def __init__(self):
+        super().__init__()
+        self.pad = nn.ZeroPad2d((0, 1, 0, 1))
+        self.conv = nn.Conv2d(4, 4, 2)
+
+    def forward(self, x):
+        return self.conv(self.pad(x))
+
+
 CASES = {
+    "act_leakyrelu": nn.Sequential(nn.Conv2d(4, 4, 1), nn.LeakyReLU(0.2)),
+    "act_prelu": nn.Sequential(nn.Conv2d(4, 4, 1), nn.PReLU(4, init=0.3)),
+    "act_elu": nn.Sequential(nn.Conv2d(4, 4, 1), nn.ELU(0.7)),
+    "pad_asymmetric": AsymmetricPadConv(),
+    "avgpool_include": nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=True),
+    "avgpool_exclude": nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False),
+    "avgpool_ceil": nn.AvgPool2d(2, stride=2, ceil_mode=True, count_include_pad=False),
     "convt_unet": nn.ConvTranspose2d(8, 4, 2, stride=2),
     "convt_padded": nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1),
     "convt_grouped": nn.ConvTranspose2d(4, 6, 3, stride=1, padding=1, groups=2, bias=False),
@@ -29,7 +50,8 @@ def main():
     torch.manual_seed(0)
     for name, module in CASES.items():
         module.eval()
-        x = torch.randn(2, module.in_channels, 7, 6)
+        channels = module.in_channels if isinstance(module, nn.ConvTranspose2d) else 4
+        x = torch.randn(2, channels, 7, 6)
         with torch.no_grad():
             y = module(x)
         golden = os.path.join(ROOT, "src", "test", "resources", "golden", name)

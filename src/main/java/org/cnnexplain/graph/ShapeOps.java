@@ -210,7 +210,7 @@ final class ShapeOps {
         return one(x.transpose(OpSupport.axes(node, perm, x.getShape().dimension())));
     }
 
-    /** Slice with starts/ends/axes/steps as inputs (opset 10+) or attributes (before). */
+    /** Slice with starts/ends/axes/steps as inputs (opset 10+) or attributes (before); negative steps walk backwards. */
     static List<NDArray> slice(Node node, List<NDArray> in) {
         NDArray x = in.get(0);
         int rank = x.getShape().dimension();
@@ -228,30 +228,37 @@ final class ShapeOps {
             ends = node.attributes().getInts("ends");
             axes = node.attributes().getInts("axes");
         }
-        NDIndex index = new NDIndex();
-        long[][] ranges = new long[rank][];
+        NDArray y = x;
         for (int i = 0; i < starts.length; i++) {
             int axis = OpSupport.axis(node, axes == null ? i : axes[i], rank);
             long step = steps == null ? 1 : steps[i];
-            if (step <= 0) {
-                throw OpSupport.unsupported(node, "a slice step of " + step);
+            long dim = y.getShape().get(axis);
+            if (step == 0) {
+                throw OpSupport.unsupported(node, "a slice step of 0");
             }
-            long dim = x.getShape().get(axis);
-            ranges[axis] = new long[] {clampIndex(starts[i], dim), clampIndex(ends[i], dim), step};
-        }
-        for (long[] r : ranges) {
-            if (r == null) {
-                index.addAllDim();
+            long from;
+            long to;
+            long by = Math.abs(step);
+            if (step > 0) {
+                from = clampIndex(starts[i], dim, 0, dim);
+                to = clampIndex(ends[i], dim, 0, dim);
             } else {
-                index.addSliceDim(r[0], Math.max(r[0], r[1]), r[2]);
+                // walk backwards = walk forwards on the flipped axis: index i becomes dim - 1 - i
+                long start = clampIndex(starts[i], dim, 0, dim - 1);
+                long end = clampIndex(ends[i], dim, -1, dim - 1);
+                y = y.flip(axis);
+                from = dim - 1 - start;
+                to = dim - 1 - end;
             }
+            y = y.get(new NDIndex().addAllDim(axis).addSliceDim(from, Math.max(from, to), by));
         }
-        return one(x.get(index));
+        return one(y);
     }
 
-    private static long clampIndex(long i, long dim) {
+    /** ONNX Slice bounds: negative counts from the end, then clamped to [lo, hi]. */
+    private static long clampIndex(long i, long dim, long lo, long hi) {
         long k = i < 0 ? i + dim : i;
-        return Math.max(0, Math.min(dim, k));
+        return Math.max(lo, Math.min(hi, k));
     }
 
     static List<NDArray> cast(Node node, List<NDArray> in) {
