@@ -111,7 +111,8 @@ final class ExplainCommand {
                                        Map<String, String> options, Path file, OutputFiles output, StringBuilder table,
                                        String lut, double opacity, PrintStream out) {
         ImagePlus imp = ImageFiles.open(file);
-        ResultsTable predictions = (ResultsTable) commands.run(PredictCommand.class, imp, options).getOutput("table");
+        ResultsTable predictions = table == null ? null    // the caller predicts itself (demo)
+                : (ResultsTable) commands.run(PredictCommand.class, imp, options).getOutput("table");
         String base = stem(file);
         int planes = imp.getNSlices() * imp.getNFrames();
         List<ImagePlus> results = new java.util.ArrayList<>();

@@ -1,17 +1,13 @@
 package org.cnnexplain.cli;
 
 import ij.ImagePlus;
-import ij.ImageStack;
 import ij.io.FileSaver;
-import ij.measure.Calibration;
 import ij.process.ColorProcessor;
-import ij.process.FloatProcessor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import org.cnnexplain.UserError;
-import org.cnnexplain.explain.MapStack;
 
 /**
  * Writes result files without ever overwriting silently: each file is written
@@ -45,23 +41,6 @@ final class OutputFiles {
             throw new UserError("output " + p + " exists; use --overwrite to replace it");
         }
         return p;
-    }
-
-    /** A 32-bit stack, one slice per map, labelled; {@code pixelScale} multiplies the input's pixel size. */
-    void tiff(String name, MapStack maps, String title, Calibration inputCal, double pixelScale) {
-        Path target = claim(name);
-        ImageStack stack = new ImageStack(maps.width(), maps.height());
-        for (int k = 0; k < maps.count(); k++) {
-            stack.addSlice(maps.labels().get(k), new FloatProcessor(maps.width(), maps.height(), maps.plane(k)));
-        }
-        ImagePlus imp = new ImagePlus(title, stack);
-        if (inputCal != null) {
-            Calibration cal = inputCal.copy();
-            cal.pixelWidth *= pixelScale;
-            cal.pixelHeight *= pixelScale;
-            imp.setCalibration(cal);
-        }
-        write(target, tmp -> stack.getSize() > 1 ? new FileSaver(imp).saveAsTiffStack(tmp) : new FileSaver(imp).saveAsTiff(tmp));
     }
 
     /** An ImageJ image as TIFF (a stack when it has several slices), calibration and slice labels kept. */

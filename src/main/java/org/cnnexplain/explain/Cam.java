@@ -18,6 +18,9 @@ public class Cam extends CamMethod {
 
     private static final Set<String> PASS_THROUGH = Set.of("Flatten", "Reshape", "Squeeze", "Identity", "Dropout");
 
+    /** The linear layer's weights (classes × channels), read once per explanation. */
+    private float[] linear;
+
     @Override
     public String name() {
         return "cam";
@@ -43,6 +46,7 @@ public class Cam extends CamMethod {
     public CamResult explain(ExplainableModel model, ai.djl.ndarray.NDManager run, NDArray input, String layer,
                              Target target) {
         Head head = Head.find(model);
+        linear = head.weights();
         Layer l = model.resolveLayer(head.pool().inputs().get(0));
         if (layer != null && !layer.isBlank() && !layer.equalsIgnoreCase(LayerChoice.AUTO)
                 && !model.resolveLayer(layer).output().equals(l.output())) {
@@ -54,7 +58,10 @@ public class Cam extends CamMethod {
 
     @Override
     protected float[] weights(Sample s) {
-        float[] w = Head.find(s.context().model()).weights();
+        if (linear == null) {   // called with a Layer directly
+            linear = Head.find(s.context().model()).weights();
+        }
+        float[] w = linear;
         int k = w.length / s.channels();
         float[] row = new float[s.channels()];
         for (int c = 0; c < s.channels(); c++) {

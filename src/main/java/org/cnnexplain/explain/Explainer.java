@@ -34,27 +34,27 @@ public final class Explainer {
                     maps = first(maps, r.top());
                     in = first(in, r.top());
                 }
-                out.add(new Explanation("featuremaps", "Feature Maps (" + shortName(fm.layer()) + ")", in, maps, true));
+                out.add(new Explanation("featuremaps", "Feature Maps (" + shortName(fm.layer()) + ")", in, maps));
             }
             case DECONVNET -> {
                 Layer l = r.signal() == Deconvnet.Signal.CLASS ? null : LayerChoice.spatial(model, r.layer(), "Deconvnet");
                 MapStack m = Deconvnet.project(model, run, x, l == null ? null : l.name(), r.rule(), r.channels(),
                         Math.max(1, r.top()), r.signal(), target);
                 String where = l == null ? "class" : shortName(l);
-                out.add(new Explanation(r.rule().fileName(), title(r.rule()) + " (" + where + ")", m, null, true));
+                out.add(new Explanation(r.rule().fileName(), title(r.rule()) + " (" + where + ")", m, null));
             }
             case CAM -> {
                 CamResult c = new Cam().explain(model, run, x, r.layer(), target);
-                out.add(cam(c, "cam", model));
+                out.add(cam(c, "cam"));
             }
             case GRADCAM -> {
                 CamMethod m = CamVariants.byName(r.variant(), r.batch());
                 CamResult c = m.explain(model, run, x, r.layer(), target);
-                out.add(cam(c, m.name(), model));
+                out.add(cam(c, m.name()));
                 if (r.guided()) {
                     MapStack g = GuidedGradCam.of(model, run, x, c, target);
                     out.add(new Explanation("guided" + m.name(), "Guided " + c.method() + " (" + shortName(c.layer())
-                            + ", class " + c.inputMaps().labels().get(0) + ")", g, null, true));
+                            + ", class " + c.inputMaps().labels().get(0) + ")", g, null));
                 }
             }
             default -> throw new IllegalStateException(r.method().toString());
@@ -62,9 +62,9 @@ public final class Explainer {
         return out;
     }
 
-    private static Explanation cam(CamResult c, String key, ExplainableModel model) {
+    private static Explanation cam(CamResult c, String key) {
         String title = c.method() + " (" + shortName(c.layer()) + ", class " + c.inputMaps().labels().get(0) + ")";
-        return new Explanation(key, title, c.inputMaps(), c.layerMaps(), key.equals("cam"));
+        return new Explanation(key, title, c.inputMaps(), c.layerMaps());
     }
 
     private static String title(Backprop.Rule rule) {

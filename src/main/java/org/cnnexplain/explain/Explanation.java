@@ -7,7 +7,6 @@ package org.cnnexplain.explain;
  * @param title     for window titles, e.g. "Grad-CAM (block4, class mitotic)"
  * @param inputMaps maps at input resolution
  * @param layerMaps maps at the layer's resolution (null where the method works at the input: deconvnet, guided)
- * @param signed    whether values can be negative and are meaningful as such (gradients, CAM)
  */
-public record Explanation(String key, String title, MapStack inputMaps, MapStack layerMaps, boolean signed) {
+public record Explanation(String key, String title, MapStack inputMaps, MapStack layerMaps) {
 }

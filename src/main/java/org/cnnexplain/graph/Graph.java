@@ -36,15 +36,6 @@ public record Graph(List<Node> nodes, Map<String, NDArray> constants, List<Tenso
         return null;
     }
 
-    public Node node(String name) {
-        for (Node n : nodes) {
-            if (n.name().equals(name)) {
-                return n;
-            }
-        }
-        return null;
-    }
-
     @Override
     public void close() {
         manager.close();

@@ -1,9 +1,7 @@
 package org.cnnexplain.graph;
 
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import org.cnnexplain.UserError;
 
 /**
@@ -41,7 +39,4 @@ public final class Ops {
         return op;
     }
 
-    public static Set<String> supported() {
-        return new TreeSet<>(OPS.keySet());
-    }
 }

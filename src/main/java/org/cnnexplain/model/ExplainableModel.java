@@ -68,10 +68,6 @@ public final class ExplainableModel implements AutoCloseable {
         return graph;
     }
 
-    public Executor executor() {
-        return executor;
-    }
-
     public Device device() {
         return device;
     }

@@ -8,8 +8,6 @@ import org.cnnexplain.explain.ExplainRequest;
 import org.cnnexplain.explain.Explainer;
 import org.cnnexplain.explain.Explanation;
 import org.cnnexplain.explain.MapStack;
-import org.cnnexplain.image.ImagePlusImgs;
-import org.cnnexplain.image.Normalization;
 import org.cnnexplain.image.TensorBatch;
 import org.cnnexplain.model.ExplainableModel;
 import org.cnnexplain.render.Luts;

@@ -2,8 +2,6 @@ package org.cnnexplain.plugin;
 
 import ij.measure.ResultsTable;
 import java.util.List;
-import org.cnnexplain.image.ImagePlusImgs;
-import org.cnnexplain.image.Normalization;
 import org.cnnexplain.image.TensorBatch;
 import org.cnnexplain.model.ExplainableModel;
 import org.cnnexplain.model.Prediction;

@@ -114,17 +114,4 @@ public final class ResultImages {
         return List.of(bar, top, bottom);
     }
 
-    /** Removes every ROI this plugin added (keeps the user's own). */
-    public static void clearHeatmaps(ImagePlus image) {
-        Overlay o = image.getOverlay();
-        if (o == null) {
-            return;
-        }
-        for (int i = o.size() - 1; i >= 0; i--) {
-            String n = o.get(i).getName();
-            if (n != null && n.startsWith(ROI_PREFIX)) {
-                o.remove(i);
-            }
-        }
-    }
 }
