@@ -42,10 +42,10 @@ public abstract class CamMethod {
     /** The map of one sample before ReLU: by default the weighted sum of the channels. */
     protected float[] combine(Sample s) {
         float[] w = weights(s);
-        float[] map = new float[s.hw()];
+        float[] map = new float[s.positions()];
         for (int k = 0; k < s.channels(); k++) {
-            for (int p = 0; p < s.hw(); p++) {
-                map[p] += w[k] * s.a()[k * s.hw() + p];
+            for (int p = 0; p < s.positions(); p++) {
+                map[p] += w[k] * s.a()[k * s.positions() + p];
             }
         }
         return map;
@@ -59,10 +59,10 @@ public abstract class CamMethod {
 
     /** map(p) = sum over channels k of f(g_k(p), A_k(p)). */
     protected static float[] sumOverChannels(Sample s, PositionWeight f) {
-        float[] map = new float[s.hw()];
+        float[] map = new float[s.positions()];
         for (int k = 0; k < s.channels(); k++) {
-            for (int p = 0; p < s.hw(); p++) {
-                int i = k * s.hw() + p;
+            for (int p = 0; p < s.positions(); p++) {
+                int i = k * s.positions() + p;
                 map[p] += f.apply(s.g()[i], s.a()[i]);
             }
         }
@@ -76,11 +76,17 @@ public abstract class CamMethod {
 
     /**
      * One sample's data: activations {@code a} and gradients {@code g} (null when
-     * not used), both C × (h·w) row-major, plus what Score-CAM needs to run the model.
+     * not used), both C × positions row-major, where the positions are the layer's
+     * {@code size} ({h, w}, or {d, h, w} for a 3-D model), plus what Score-CAM needs to run the model.
      */
-    public record Sample(float[] a, float[] g, int channels, int h, int w, int cls, Context context, int index) {
-        public int hw() {
-            return h * w;
+    public record Sample(float[] a, float[] g, int channels, int[] size, int cls, Context context, int index) {
+        /** h·w, or d·h·w. */
+        public int positions() {
+            int n = 1;
+            for (int s : size) {
+                n *= s;
+            }
+            return n;
         }
     }
 
@@ -100,30 +106,40 @@ public abstract class CamMethod {
         long[] shape = lg.activations().getShape().getShape();
         int n = (int) shape[0];
         int c = (int) shape[1];
-        int h = (int) shape[2];
-        int w = shape.length > 3 ? (int) shape[3] : 1;
+        int[] size = spatialSize(shape);
+        int positions = size[0] * size[1] * size[2];
         float[] a = lg.activations().toFloatArray();
         float[] g = lg.gradients() == null ? null : lg.gradients().toFloatArray();
-        int per = c * h * w;
+        int per = c * positions;
         Context context = new Context(model, run, input, target, layer);
-        float[] maps = new float[n * h * w];
+        float[] maps = new float[n * positions];
         List<String> labels = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Sample s = new Sample(java.util.Arrays.copyOfRange(a, i * per, (i + 1) * per),
-                    g == null ? null : java.util.Arrays.copyOfRange(g, i * per, (i + 1) * per), c, h, w,
-                    lg.classes()[i], context, i);
+                    g == null ? null : java.util.Arrays.copyOfRange(g, i * per, (i + 1) * per), c,
+                    shape.length > 4 ? size : new int[] {size[1], size[2]}, lg.classes()[i], context, i);
             float[] map = combine(s);
             if (relu()) {
                 for (int p = 0; p < map.length; p++) {
                     map[p] = Math.max(map[p], 0f);
                 }
             }
-            System.arraycopy(map, 0, maps, i * h * w, h * w);
+            System.arraycopy(map, 0, maps, i * positions, positions);
             labels.add(target.describe(model.classNames(), lg.classes()[i]));
         }
-        MapStack layerMaps = new MapStack(maps, n, h, w, labels);
-        int inH = (int) input.getShape().get(2);
-        int inW = (int) input.getShape().get(3);
-        return new CamResult(title(), layer, lg.classes(), layerMaps, layerMaps.resized(inH, inW));
+        MapStack layerMaps = new MapStack(maps, n, size[0], size[1], size[2], labels);
+        int[] in = spatialSize(input.getShape().getShape());
+        return new CamResult(title(), layer, lg.classes(), layerMaps, layerMaps.resized(in[0], in[1], in[2]));
+    }
+
+    /** {d, h, w} of an (N, C, h, w) or (N, C, d, h, w) shape; d = 1 for 2-D (and w = 1 for 1-D). */
+    static int[] spatialSize(long[] shape) {
+        return switch (shape.length) {
+            case 3 -> new int[] {1, (int) shape[2], 1};
+            case 4 -> new int[] {1, (int) shape[2], (int) shape[3]};
+            case 5 -> new int[] {(int) shape[2], (int) shape[3], (int) shape[4]};
+            default -> throw new org.cnnexplain.UserError("a map needs a layer of shape (N, C, h, w) or (N, C, d, h, w),"
+                    + " not " + java.util.Arrays.toString(shape));
+        };
     }
 }

@@ -51,16 +51,13 @@ public final class Deconvnet {
     public static MapStack project(ExplainableModel model, NDManager run, NDArray input, String layer,
                                    Backprop.Rule rule, int[] channels, int top, Signal signal, Target target) {
         NDArray x = input.get(0).expandDims(0);
-        int inH = (int) x.getShape().get(2);
-        int inW = (int) x.getShape().get(3);
+        int[] in = CamMethod.spatialSize(x.getShape().getShape());
         if (signal == Signal.CLASS) {
             ExplainableModel.Forward f = model.forward(run, x, List.of());
             int[] cls = target.classes(f.logits(), model.classNames());
-            float[] onehot = new float[(int) f.logits().getShape().size()];
-            onehot[cls[0]] = 1f;
-            NDArray seed = run.create(onehot, f.logits().getShape());
+            NDArray seed = run.create(target.weights(f.logits(), cls), f.logits().getShape());
             NDArray back = Backprop.toInput(model, run, x, model.outputName(), seed, rule);
-            return new MapStack(back.sum(new int[] {1}).toFloatArray(), 1, inH, inW,
+            return new MapStack(back.sum(new int[] {1}).toFloatArray(), 1, in[0], in[1], in[2],
                     List.of(rule.fileName() + " of class " + target.describe(model.classNames(), cls[0])));
         }
         Layer l = LayerChoice.spatial(model, layer, "Deconvnet");
@@ -79,9 +76,8 @@ public final class Deconvnet {
             } else {
                 System.arraycopy(v, k * hw, seeds, (i * c + k) * hw, hw);
             }
-            int w = (int) a.getShape().get(a.getShape().dimension() - 1);
-            labels.add(String.format(Locale.ROOT, "channel %d %s (peak %.3g at x=%d y=%d)", k,
-                    signal == Signal.PEAK ? "neuron" : "map", v[k * hw + peak], peak % w, peak / w));
+            labels.add(String.format(Locale.ROOT, "channel %d %s (peak %.3g at %s)", k,
+                    signal == Signal.PEAK ? "neuron" : "map", v[k * hw + peak], position(peak, a.getShape().getShape())));
         }
         NDList copies = new NDList();
         for (int i = 0; i < chosen.length; i++) {
@@ -90,7 +86,15 @@ public final class Deconvnet {
         NDArray batch = NDArrays.concat(copies, 0);
         NDArray seed = run.create(seeds, new Shape(chosen.length).addAll(a.getShape().slice(1)));
         NDArray back = Backprop.toInput(model, run, batch, l.output(), seed, rule);
-        return new MapStack(back.sum(new int[] {1}).toFloatArray(), chosen.length, inH, inW, labels);
+        return new MapStack(back.sum(new int[] {1}).toFloatArray(), chosen.length, in[0], in[1], in[2], labels);
+    }
+
+    /** "x=3 y=5", or "x=3 y=5 z=2" in a volume (1-based z, as ImageJ counts slices). */
+    private static String position(int p, long[] shape) {
+        int[] size = CamMethod.spatialSize(shape);
+        int x = p % size[2];
+        int y = p / size[2] % size[1];
+        return "x=" + x + " y=" + y + (shape.length > 4 ? " z=" + (p / (size[1] * size[2]) + 1) : "");
     }
 
     static int[] topByMax(float[] v, int c, int hw, int k) {

@@ -29,7 +29,7 @@ public class EigenCam extends CamMethod {
     @Override
     protected float[] combine(Sample s) {
         int c = s.channels();
-        int hw = s.hw();
+        int hw = s.positions();
         double[][] x = new double[hw][c];
         for (int k = 0; k < c; k++) {
             double mean = 0;

@@ -31,8 +31,8 @@ public final class Explainer {
                 MapStack maps = fm.maps();
                 MapStack in = fm.inputMaps();
                 if (r.channels() == null && r.top() > 0 && r.top() < maps.count()) {
-                    maps = first(maps, r.top());
-                    in = first(in, r.top());
+                    maps = maps.first(r.top());
+                    in = in.first(r.top());
                 }
                 out.add(new Explanation("featuremaps", "Feature Maps (" + shortName(fm.layer()) + ")", in, maps));
             }
@@ -79,10 +79,5 @@ public final class Explainer {
     static String shortName(Layer l) {
         String[] parts = l.name().split("/");
         return parts.length >= 2 ? parts[parts.length - 2] + "/" + parts[parts.length - 1] : l.name();
-    }
-
-    private static MapStack first(MapStack m, int n) {
-        return new MapStack(java.util.Arrays.copyOf(m.data(), n * m.height() * m.width()), n, m.height(), m.width(),
-                m.labels().subList(0, n));
     }
 }

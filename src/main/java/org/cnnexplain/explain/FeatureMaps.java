@@ -41,13 +41,13 @@ public final class FeatureMaps {
         Layer l = LayerChoice.spatial(model, layer, "Feature Maps");
         NDArray a = model.forward(run, input.get(0).expandDims(0), List.of(l.output())).tap(l.output());
         int c = (int) a.getShape().get(1);
-        int h = (int) a.getShape().get(2);
-        int w = a.getShape().dimension() > 3 ? (int) a.getShape().get(3) : 1;
+        int[] size = CamMethod.spatialSize(a.getShape().getShape());
+        int hw = size[0] * size[1] * size[2];
         float[] v = a.toFloatArray();
         int[] chosen = channels == null ? java.util.stream.IntStream.range(0, c).toArray() : checked(channels, c, l);
         List<ChannelStats> stats = new ArrayList<>();
         for (int k : chosen) {
-            stats.add(stats(v, k, h * w));
+            stats.add(stats(v, k, hw));
         }
         Comparator<ChannelStats> order = switch (sort == null ? "none" : sort.toLowerCase(Locale.ROOT)) {
             case "none" -> null;
@@ -58,16 +58,17 @@ public final class FeatureMaps {
         if (order != null) {
             stats.sort(order);
         }
-        float[] data = new float[stats.size() * h * w];
+        float[] data = new float[stats.size() * hw];
         List<String> labels = new ArrayList<>();
         for (int i = 0; i < stats.size(); i++) {
             ChannelStats s = stats.get(i);
-            System.arraycopy(v, s.channel() * h * w, data, i * h * w, h * w);
+            System.arraycopy(v, s.channel() * hw, data, i * hw, hw);
             labels.add(String.format(Locale.ROOT, "channel %d (mean %.3g, max %.3g, active %.2f)",
                     s.channel(), s.mean(), s.max(), s.active()));
         }
-        MapStack maps = new MapStack(data, stats.size(), h, w, labels);
-        return new Result(l, maps, maps.resized((int) input.getShape().get(2), (int) input.getShape().get(3)), stats);
+        MapStack maps = new MapStack(data, stats.size(), size[0], size[1], size[2], labels);
+        int[] in = CamMethod.spatialSize(input.getShape().getShape());
+        return new Result(l, maps, maps.resized(in[0], in[1], in[2]), stats);
     }
 
     static int[] checked(int[] channels, int c, Layer l) {

@@ -18,10 +18,10 @@ public class GradCam extends CamMethod {
         float[] w = new float[s.channels()];
         for (int k = 0; k < s.channels(); k++) {
             double sum = 0;
-            for (int p = 0; p < s.hw(); p++) {
-                sum += s.g()[k * s.hw() + p];
+            for (int p = 0; p < s.positions(); p++) {
+                sum += s.g()[k * s.positions() + p];
             }
-            w[k] = (float) (sum / s.hw());
+            w[k] = (float) (sum / s.positions());
         }
         return w;
     }

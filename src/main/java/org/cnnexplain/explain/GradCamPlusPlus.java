@@ -25,12 +25,12 @@ public class GradCamPlusPlus extends CamMethod {
         float[] w = new float[s.channels()];
         for (int k = 0; k < s.channels(); k++) {
             double sumA = 0;
-            for (int p = 0; p < s.hw(); p++) {
-                sumA += s.a()[k * s.hw() + p];
+            for (int p = 0; p < s.positions(); p++) {
+                sumA += s.a()[k * s.positions() + p];
             }
             double sum = 0;
-            for (int p = 0; p < s.hw(); p++) {
-                double g = s.g()[k * s.hw() + p];
+            for (int p = 0; p < s.positions(); p++) {
+                double g = s.g()[k * s.positions() + p];
                 if (g == 0) {
                     continue;
                 }

@@ -17,16 +17,16 @@ public final class GuidedGradCam {
 
     /** Guided Grad-CAM of sample 0 of {@code input}; {@code cam} is that sample's CAM result. */
     public static MapStack of(ExplainableModel model, NDManager run, NDArray input, CamResult cam, Target target) {
-        Target fixed = new Target(Integer.toString(cam.classes()[0]), false);
+        Target fixed = target.forClass(cam.classes()[0]);
         MapStack guided = Deconvnet.project(model, run, input, null, Backprop.Rule.GUIDED, null, 1,
                 Deconvnet.Signal.CLASS, fixed);
-        float[] g = guided.plane(0);
-        float[] m = cam.inputMaps().plane(0);
+        float[] g = guided.data();                    // one map: a plane, or a volume for a 3-D model
+        float[] m = cam.inputMaps().data();
         float[] out = new float[g.length];
         for (int i = 0; i < g.length; i++) {
             out[i] = g[i] * m[i];
         }
-        return new MapStack(out, 1, guided.height(), guided.width(),
+        return new MapStack(out, 1, guided.depth(), guided.height(), guided.width(),
                 List.of("guided " + cam.method() + " " + cam.inputMaps().labels().get(0)));
     }
 }

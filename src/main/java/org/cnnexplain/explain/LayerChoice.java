@@ -14,21 +14,37 @@ public final class LayerChoice {
     }
 
     /**
-     * {@code auto} is the last node whose output is still a spatial map (before
-     * global pooling flattens it): the usual Grad-CAM layer. Anything else is a
-     * node name, output name or module path ({@link ExplainableModel#resolveLayer}).
+     * {@code auto} is, for a classifier, the last node whose output is still a
+     * spatial map (before global pooling flattens it): the usual Grad-CAM layer.
+     * For a model with a per-pixel output (a U-Net), whose last spatial node is the
+     * output itself, it is the bottleneck: the last of the nodes with the coarsest
+     * map, as Seg-Grad-CAM uses. Anything else is a node name, output name or module
+     * path ({@link ExplainableModel#resolveLayer}).
      */
     public static Layer resolve(ExplainableModel model, String layer) {
         if (layer == null || layer.isBlank() || layer.trim().equalsIgnoreCase(AUTO)) {
             List<Layer> layers = model.layers();
-            for (int i = layers.size() - 1; i >= 0; i--) {
-                if (layers.get(i).isSpatial()) {
-                    return layers.get(i);
+            Layer chosen = null;
+            for (Layer l : layers) {
+                if (l.isSpatial() && (chosen == null || !model.hasSpatialOutput()
+                        || positions(l) <= positions(chosen))) {
+                    chosen = l;
                 }
             }
-            throw new UserError("model '" + model.path().getFileName() + "' has no layer with a spatial output");
+            if (chosen == null) {
+                throw new UserError("model '" + model.path().getFileName() + "' has no layer with a spatial output");
+            }
+            return chosen;
         }
         return model.resolveLayer(layer);
+    }
+
+    private static long positions(Layer l) {
+        long n = 1;
+        for (int i = 2; i < l.shape().length; i++) {
+            n *= l.shape()[i];
+        }
+        return n;
     }
 
     /** Like {@link #resolve}, but the layer must have spatial dimensions (a map to look at). */

@@ -44,17 +44,17 @@ public class ScoreCam extends CamMethod {
         Context ctx = s.context();
         long[] in = ctx.input().getShape().getShape();
         int inC = (int) in[1];
-        int inH = (int) in[2];
-        int inW = (int) in[3];
-        int plane = inH * inW;
+        int[] inSize = spatialSize(in);
+        int[] maskSize = s.size().length == 3 ? inSize : new int[] {inSize[1], inSize[2]};
+        int plane = inSize[0] * inSize[1] * inSize[2];
         float[] image = ctx.input().get(s.index()).toFloatArray();
         float[] scores = new float[s.channels()];
         for (int from = 0; from < s.channels(); from += batchSize) {
             int to = Math.min(s.channels(), from + batchSize);
             float[] batch = new float[(to - from) * inC * plane];
             for (int k = from; k < to; k++) {
-                float[] mask = unitScaled(Resampling.bilinear(
-                        java.util.Arrays.copyOfRange(s.a(), k * s.hw(), (k + 1) * s.hw()), s.w(), s.h(), inW, inH));
+                float[] mask = unitScaled(Resampling.linear(java.util.Arrays.copyOfRange(s.a(),
+                        k * s.positions(), (k + 1) * s.positions()), s.size(), maskSize));
                 for (int c = 0; c < inC; c++) {
                     int base = ((k - from) * inC + c) * plane;
                     for (int p = 0; p < plane; p++) {
@@ -63,7 +63,7 @@ public class ScoreCam extends CamMethod {
                 }
             }
             try (NDManager sub = ctx.run().newSubManager()) {
-                NDArray x = sub.create(batch, new Shape(to - from, inC, inH, inW));
+                NDArray x = sub.create(batch, new Shape(to - from).addAll(new Shape(in).slice(1)));
                 NDArray logits = ctx.model().forward(sub, x, List.of()).logits();
                 int[] cls = new int[to - from];
                 java.util.Arrays.fill(cls, s.cls());

@@ -6,19 +6,30 @@ import java.util.Locale;
 import org.cnnexplain.UserError;
 
 /**
- * The score an explanation explains: a class (index, name, or {@code top1} =
- * each sample's predicted class) and whether its raw score (logit, the default)
- * or its softmax probability.
+ * The score an explanation explains: a class (index, name, or {@code top1})
+ * and whether its raw score (logit, the default) or its softmax probability.
+ *
+ * <p>For a classifier, {@code top1} is each sample's predicted class and the
+ * score is that class's output. For a model with a per-pixel output (N, K, h, w),
+ * such as a U-Net, the score is Seg-Grad-CAM's: the sum of class c's output over a
+ * region — the {@link Region} when one is given (a Fiji ROI, a mask file), else the
+ * pixels predicted as c. There {@code top1} means the most frequent predicted class
+ * other than class 0, which is taken to be the background (inside the region, if any).
  *
  * <pre>{@code
  * Target t = Target.parse("mitotic", "logit");
  * int[] classes = t.classes(logits, model.classNames());   // one per sample
  * NDArray y = t.score(logits, classes);                     // (N,), differentiable
+ * Target seg = Target.parse("nucleus", "logit").within(Region.box(64, 64, 10, 12, 20, 20));
  * }</pre>
  */
-public record Target(String spec, boolean probability) {
+public record Target(String spec, boolean probability, Region region) {
 
     public static final String TOP1 = "top1";
+
+    public Target(String spec, boolean probability) {
+        this(spec, probability, null);
+    }
 
     public static Target parse(String spec, String score) {
         String s = score == null ? "logit" : score.trim().toLowerCase(Locale.ROOT);
@@ -32,26 +43,69 @@ public record Target(String spec, boolean probability) {
         return new Target(TOP1, false);
     }
 
-    /** The class index per sample of {@code logits} (N, K). */
+    /** The same class and score, summed over {@code r} (segmentation models only). */
+    public Target within(Region r) {
+        return new Target(spec, probability, r);
+    }
+
+    /** Class {@code cls} itself, logit, the same region: what Guided Grad-CAM back-propagates. */
+    public Target forClass(int cls) {
+        return new Target(Integer.toString(cls), false, region);
+    }
+
+    /** The class index per sample of {@code logits} (N, K) or (N, K, spatial...). */
     public int[] classes(NDArray logits, List<String> names) {
-        int n = (int) logits.getShape().get(0);
-        int k = (int) logits.getShape().size() / Math.max(n, 1);
+        long[] shape = logits.getShape().getShape();
+        int n = (int) shape[0];
+        int k = shape.length > 1 ? (int) shape[1] : 1;
+        int positions = (int) (logits.getShape().size() / Math.max((long) n * k, 1));
+        checkRegion(shape);
         int[] out = new int[n];
-        if (spec.equalsIgnoreCase(TOP1)) {
-            float[] v = logits.toFloatArray();
-            for (int i = 0; i < n; i++) {
-                int best = 0;
-                for (int j = 1; j < k; j++) {
-                    if (v[i * k + j] > v[i * k + best]) {
-                        best = j;
-                    }
-                }
-                out[i] = best;
-            }
+        if (!spec.equalsIgnoreCase(TOP1)) {
+            java.util.Arrays.fill(out, index(k, names));
             return out;
         }
-        java.util.Arrays.fill(out, index(k, names));
+        float[] v = logits.toFloatArray();
+        for (int i = 0; i < n; i++) {
+            out[i] = positions == 1 ? argMax(v, i * k, 1, k) : dominantClass(v, i, k, positions, shape);
+        }
         return out;
+    }
+
+    /** Segmentation top1: the class predicted at most positions of the region, class 0 only when nothing else is. */
+    private int dominantClass(float[] v, int sample, int k, int positions, long[] shape) {
+        boolean[] inside = region == null ? null : region.sample((int) shape[shape.length - 1], (int) shape[2]);
+        int[] count = new int[k];
+        for (int p = 0; p < positions; p++) {
+            if (inside == null || inside[p]) {
+                count[argMax(v, sample * k * positions + p, positions, k)]++;
+            }
+        }
+        int best = 0;
+        for (int c = 1; c < k; c++) {
+            if (count[c] > 0 && (best == 0 || count[c] > count[best])) {
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    private static int argMax(float[] v, int first, int stride, int k) {
+        int best = 0;
+        for (int j = 1; j < k; j++) {
+            if (v[first + j * stride] > v[first + best * stride]) {
+                best = j;
+            }
+        }
+        return best;
+    }
+
+    private void checkRegion(long[] shape) {
+        if (region != null && shape.length != 4) {
+            throw new UserError("a region (ROI) target needs a model with a per-pixel output (N, classes, h, w);"
+                    + " this model's output is " + java.util.Arrays.toString(shape)
+                    + (shape.length == 2 ? ": it classifies whole images, remove the ROI" : ""));
+        }
     }
 
     private int index(int k, List<String> names) {
@@ -75,17 +129,43 @@ public record Target(String spec, boolean probability) {
 
     /** The differentiable target score of every sample, shape (N,). */
     public NDArray score(NDArray logits, int[] classes) {
-        NDArray flat = logits.reshape(classes.length, -1);
-        NDArray values = probability ? flat.softmax(1) : flat;
-        float[] onehot = new float[(int) flat.getShape().size()];
-        int k = (int) flat.getShape().get(1);
-        for (int i = 0; i < classes.length; i++) {
-            onehot[i * k + classes[i]] = 1f;
+        NDArray values = probability ? logits.softmax(1) : logits;
+        NDArray flat = values.reshape(classes.length, -1);
+        return flat.mul(logits.getManager().create(weights(logits, classes), flat.getShape())).sum(new int[] {1});
+    }
+
+    /**
+     * What the score sums, as weights on the output (N, K, spatial...) flattened per sample: a one at
+     * each sample's class, or for a per-pixel output the region on the class's channel. Also the seed
+     * that the backprop rules send back from the output.
+     */
+    public float[] weights(NDArray logits, int[] classes) {
+        long[] shape = logits.getShape().getShape();
+        checkRegion(shape);
+        int n = classes.length;
+        int k = (int) shape[1];
+        int positions = (int) (logits.getShape().size() / ((long) n * k));
+        float[] w = new float[(int) logits.getShape().size()];
+        if (positions == 1) {
+            for (int i = 0; i < n; i++) {
+                w[i * k + classes[i]] = 1f;
+            }
+            return w;
         }
-        return values.mul(flat.getManager().create(onehot, flat.getShape())).sum(new int[] {1});
+        boolean[] inside = region == null ? null : region.sample((int) shape[shape.length - 1], (int) shape[2]);
+        float[] v = inside == null ? logits.toFloatArray() : null;
+        for (int i = 0; i < n; i++) {
+            int base = (i * k + classes[i]) * positions;
+            for (int p = 0; p < positions; p++) {
+                boolean in = inside != null ? inside[p] : argMax(v, i * k * positions + p, positions, k) == classes[i];
+                w[base + p] = in ? 1f : 0f;
+            }
+        }
+        return w;
     }
 
     public String describe(List<String> names, int cls) {
-        return (cls < names.size() ? names.get(cls) : Integer.toString(cls)) + (probability ? " (probability)" : "");
+        return (cls < names.size() ? names.get(cls) : Integer.toString(cls)) + (probability ? " (probability)" : "")
+                + (region != null ? " in " + region.name() : "");
     }
 }

@@ -21,9 +21,9 @@ public class XGradCam extends CamMethod {
         for (int k = 0; k < s.channels(); k++) {
             double sumA = 0;
             double sumGA = 0;
-            for (int p = 0; p < s.hw(); p++) {
-                sumA += s.a()[k * s.hw() + p];
-                sumGA += (double) s.g()[k * s.hw() + p] * s.a()[k * s.hw() + p];
+            for (int p = 0; p < s.positions(); p++) {
+                sumA += s.a()[k * s.positions() + p];
+                sumGA += (double) s.g()[k * s.positions() + p] * s.a()[k * s.positions() + p];
             }
             w[k] = (float) (sumGA / (sumA + EPS));
         }

@@ -57,6 +57,50 @@ public final class Resampling {
         }
     }
 
+    /**
+     * Resamples one row-major array of size {@code in} (e.g. {d, h, w}) to {@code out}, linearly along
+     * every axis with half-pixel centres: torch's trilinear interpolation for three axes. Axes of equal
+     * size are copied.
+     */
+    public static float[] linear(float[] data, int[] in, int[] out) {
+        int[] size = in.clone();
+        for (int axis = 0; axis < in.length; axis++) {
+            if (size[axis] != out[axis]) {
+                data = alongAxis(data, size, axis, out[axis]);
+                size[axis] = out[axis];
+            }
+        }
+        return data;
+    }
+
+    private static float[] alongAxis(float[] data, int[] size, int axis, int outLen) {
+        int inLen = size[axis];
+        int outer = 1;
+        for (int a = 0; a < axis; a++) {
+            outer *= size[a];
+        }
+        int inner = 1;
+        for (int a = axis + 1; a < size.length; a++) {
+            inner *= size[a];
+        }
+        int[] i0 = new int[outLen];
+        int[] i1 = new int[outLen];
+        float[] f = new float[outLen];
+        axis(inLen, outLen, i0, i1, f);
+        float[] result = new float[outer * outLen * inner];
+        for (int o = 0; o < outer; o++) {
+            for (int i = 0; i < outLen; i++) {
+                int a = (o * inLen + i0[i]) * inner;
+                int b = (o * inLen + i1[i]) * inner;
+                int dst = (o * outLen + i) * inner;
+                for (int p = 0; p < inner; p++) {
+                    result[dst + p] = data[a + p] * (1 - f[i]) + data[b + p] * f[i];
+                }
+            }
+        }
+        return result;
+    }
+
     /** Resamples each of {@code count} stacked planes. */
     public static float[] bilinearStack(float[] in, int count, int inW, int inH, int outW, int outH) {
         float[] out = new float[count * outW * outH];

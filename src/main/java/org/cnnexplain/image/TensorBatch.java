@@ -11,14 +11,18 @@ import net.imglib2.view.Views;
 import org.cnnexplain.UserError;
 
 /**
- * The samples of one image, ready for a 2-D model: every (z, t) plane becomes
- * one sample of a batch (N, C, H, W), its channels mapped and normalised.
+ * The samples of one image, ready for a model, channels mapped and normalised:
+ * for a 2-D model every (z, t) plane is one sample of a batch (N, C, H, W); for a
+ * 3-D model every time point's z-stack is one sample of (N, C, D, H, W), normalised
+ * over the whole stack.
  *
  * <pre>{@code
  * TensorBatch b = TensorBatch.of(img5d, 1, Normalization.of("model", spec));
  * b.size();                  // z * t samples
  * b.label(0);                // "z=1 t=1"
  * NDArray x = b.toNDArray(run);  // (N, 1, H, W)
+ * TensorBatch v = TensorBatch.volumes(img5d, 1, norm);
+ * v.toNDArray(run);          // (t, 1, z, H, W)
  * }</pre>
  */
 public final class TensorBatch {
@@ -26,14 +30,16 @@ public final class TensorBatch {
     private final float[] data;
     private final int n;
     private final int channels;
+    private final int depth;
     private final int height;
     private final int width;
     private final List<String> labels;
 
-    private TensorBatch(float[] data, int n, int channels, int height, int width, List<String> labels) {
+    private TensorBatch(float[] data, int n, int channels, int depth, int height, int width, List<String> labels) {
         this.data = data;
         this.n = n;
         this.channels = channels;
+        this.depth = depth;
         this.height = height;
         this.width = width;
         this.labels = labels;
@@ -72,7 +78,37 @@ public final class TensorBatch {
                 s++;
             }
         }
-        return new TensorBatch(data, samples, modelChannels, h, w, labels);
+        return new TensorBatch(data, samples, modelChannels, 0, h, w, labels);
+    }
+
+    /** For a 3-D model: each time point's z-stack is one sample; {@code image} has axes (x, y, c, z, t). */
+    public static <T extends RealType<T>> TensorBatch volumes(RandomAccessibleInterval<T> image, int modelChannels,
+                                                            Normalization normalization) {
+        int w = (int) image.dimension(0);
+        int h = (int) image.dimension(1);
+        int z = (int) image.dimension(3);
+        int t = (int) image.dimension(4);
+        if (w < 1 || h < 1) {
+            throw new UserError("the image is empty (" + w + " x " + h + " pixels)");
+        }
+        int[] map = ChannelMapping.map((int) image.dimension(2), modelChannels);
+        int plane = w * h;
+        int volume = Math.multiplyExact(z, plane);
+        float[] data = new float[Math.multiplyExact(t * modelChannels, volume)];
+        List<String> labels = new ArrayList<>();
+        for (int ti = 0; ti < t; ti++) {
+            for (int m = 0; m < modelChannels; m++) {
+                float[] stack = new float[volume];
+                for (int zi = 0; zi < z; zi++) {
+                    System.arraycopy(plane(image, map[m], zi, ti, w, h), 0, stack, zi * plane, plane);
+                }
+                checkFinite(stack, ti);
+                normalization.apply(stack, m);
+                System.arraycopy(stack, 0, data, (ti * modelChannels + m) * volume, volume);
+            }
+            labels.add(t == 1 ? "" : "t=" + (ti + 1));
+        }
+        return new TensorBatch(data, t, modelChannels, z, h, w, labels);
     }
 
     private static <T extends RealType<T>> float[] plane(RandomAccessibleInterval<T> image, int c, int z, int t,
@@ -100,6 +136,11 @@ public final class TensorBatch {
         return n;
     }
 
+    /** z-slices per sample for a 3-D model; 0 for a 2-D model's planes. */
+    public int depth() {
+        return depth;
+    }
+
     public int height() {
         return height;
     }
@@ -113,11 +154,13 @@ public final class TensorBatch {
         return labels.get(sample);
     }
 
-    /** Samples {@code from} (inclusive) to {@code to} (exclusive) as an (N, C, H, W) array in {@code manager}. */
+    /** Samples {@code from} (inclusive) to {@code to} (exclusive) as an (N, C, [D,] H, W) array in {@code manager}. */
     public NDArray toNDArray(NDManager manager, int from, int to) {
-        int per = channels * height * width;
+        int per = channels * Math.max(depth, 1) * height * width;
         float[] part = java.util.Arrays.copyOfRange(data, from * per, to * per);
-        return manager.create(part, new Shape(to - from, channels, height, width));
+        Shape shape = depth == 0 ? new Shape(to - from, channels, height, width)
+                : new Shape(to - from, channels, depth, height, width);
+        return manager.create(part, shape);
     }
 
     public NDArray toNDArray(NDManager manager) {

@@ -103,10 +103,27 @@ public final class ExplainableModel implements AutoCloseable {
     /** The fixed input width and height, or null when the model takes any size. */
     public int[] fixedSize() {
         long[] s = inputShape();
-        if (s.length == 4 && s[2] > 0 && s[3] > 0) {
-            return new int[] {(int) s[3], (int) s[2]};
+        int n = s.length;
+        if (n >= 4 && s[n - 2] > 0 && s[n - 1] > 0) {
+            return new int[] {(int) s[n - 1], (int) s[n - 2]};
         }
         return null;
+    }
+
+    /** A 3-D model: its input is (N, C, D, H, W), one z-stack per sample. */
+    public boolean isVolumetric() {
+        return inputShape().length == 5;
+    }
+
+    /** The number of z-slices a 3-D model requires, or -1 when any (or when it is 2-D). */
+    public int fixedDepth() {
+        long[] s = inputShape();
+        return s.length == 5 && s[2] > 0 ? (int) s[2] : -1;
+    }
+
+    /** A model whose output has spatial axes (N, K, h, w): a per-pixel classifier such as a U-Net. */
+    public boolean hasSpatialOutput() {
+        return outputLayer().isSpatial();
     }
 
     public int inputChannels() {
@@ -221,11 +238,16 @@ public final class ExplainableModel implements AutoCloseable {
         }
     }
 
+    /** Classes are axis 1 of the output: (N, K) for a classifier, (N, K, h, w) for a segmentation net. */
     private long layersOutputSize() {
-        List<Layer> all = layers();
-        for (Layer layer : all) {
+        long[] shape = outputLayer().shape();
+        return shape.length > 1 ? shape[1] : shape[0];
+    }
+
+    private Layer outputLayer() {
+        for (Layer layer : layers()) {
             if (layer.output().equals(outputName())) {
-                return layer.shape()[layer.shape().length - 1];
+                return layer;
             }
         }
         throw new UserError("model output '" + outputName() + "' not found among its layers");

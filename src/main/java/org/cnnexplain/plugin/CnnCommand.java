@@ -73,7 +73,8 @@ public abstract class CnnCommand extends DynamicCommand {
     }
 
     /**
-     * The image as a batch for {@code m}: every z/t plane, channels mapped, normalised; resampled
+     * The image as a batch for {@code m}: every z/t plane (every z-stack for a 3-D model), channels
+     * mapped, normalised; resampled
      * to the model's fixed input size when {@code fit=resize} (never cropped).
      */
     protected TensorBatch batchFor(ExplainableModel m) {
@@ -83,7 +84,16 @@ public abstract class CnnCommand extends DynamicCommand {
         if (size != null && fit.equals("resize") && (img.dimension(0) != size[0] || img.dimension(1) != size[1])) {
             img = Resampling.resize(img, size[0], size[1]);
         }
-        return TensorBatch.of(img, m.inputChannels(), Normalization.of(normalize, m.spec()));
+        Normalization norm = Normalization.of(normalize, m.spec());
+        if (!m.isVolumetric()) {
+            return TensorBatch.of(img, m.inputChannels(), norm);
+        }
+        int depth = m.fixedDepth();
+        if (depth > 0 && img.dimension(3) != depth) {
+            throw new UserError("the model takes z-stacks of " + depth + " slices, the image has " + img.dimension(3)
+                    + " (make a substack or scale z to " + depth + " slices first)");
+        }
+        return TensorBatch.volumes(img, m.inputChannels(), norm);
     }
 
     /** When the model changes in a dialog: offer its layers and classes (commands that have them). */

@@ -120,11 +120,14 @@ public abstract class ExplainCommandBase extends CnnCommand {
                 + m.device());
     }
 
-    /** Result {@code k} of every sample in one stack (input or layer resolution); labels say which plane. */
+    /**
+     * Result {@code k} of every sample in one stack (input or layer resolution); labels say which
+     * plane. A 3-D model's volumes make a hyperstack: its z-slices, then one frame per map.
+     */
     private ImagePlus output(List<List<Explanation>> perSample, int k, boolean layer, TensorBatch batch) {
         Explanation e0 = perSample.get(0).get(k);
         MapStack first = layer ? e0.layerMaps() : e0.inputMaps();
-        int per = first.count();
+        int per = first.planes();
         int plane = first.width() * first.height();
         float[] data = new float[perSample.size() * per * plane];
         List<String> labels = new ArrayList<>();
@@ -132,27 +135,43 @@ public abstract class ExplainCommandBase extends CnnCommand {
             Explanation e = perSample.get(s).get(k);
             MapStack m = layer ? e.layerMaps() : e.inputMaps();
             System.arraycopy(m.data(), 0, data, s * per * plane, per * plane);
-            for (String l : m.labels()) {
-                labels.add(batch.label(s).isEmpty() ? l : batch.label(s) + ": " + l);
+            for (int p = 0; p < m.planes(); p++) {
+                labels.add(batch.label(s).isEmpty() ? m.planeLabel(p) : batch.label(s) + ": " + m.planeLabel(p));
             }
         }
         MapStack all = new MapStack(data, perSample.size() * per, first.height(), first.width(), labels);
         if (!layer) {
             all = all.resized(image.getHeight(), image.getWidth());   // back to the image when fit=resize scaled it
-            first = all;
         }
         ij.measure.Calibration cal = image.getCalibration().copy();
-        cal.pixelWidth *= image.getWidth() / (double) first.width();
-        cal.pixelHeight *= image.getHeight() / (double) first.height();
-        return ResultImages.stack(all, image.getTitle() + " – " + e0.title() + (layer ? " [layer]" : ""), cal);
+        cal.pixelWidth *= image.getWidth() / (double) all.width();
+        cal.pixelHeight *= image.getHeight() / (double) all.height();
+        if (first.depth() > 1) {
+            cal.pixelDepth *= image.getNSlices() / (double) first.depth();
+        }
+        ImagePlus imp = ResultImages.stack(all, image.getTitle() + " – " + e0.title() + (layer ? " [layer]" : ""), cal);
+        if (first.depth() > 1) {
+            imp.setDimensions(1, first.depth(), all.planes() / first.depth());
+            imp.setOpenAsHyperStack(true);
+        }
+        return imp;
     }
 
+    /** Each sample's map on its plane of the input: a 2-D model's sample is one (z, t) plane, a 3-D model's a z-stack. */
     private void addOverlays(List<List<Explanation>> perSample, TensorBatch batch) {
         int z = image.getNSlices();
         for (int s = 0; s < perSample.size(); s++) {
             Explanation e = perSample.get(s).get(0);
-            float[] map = e.inputMaps().resized(image.getHeight(), image.getWidth()).plane(0);
-            ResultImages.addHeatmap(image, map, Luts.get(lut()), opacity(), 0, s % z + 1, s / z + 1, e.title());
+            MapStack maps = e.inputMaps().resized(e.inputMaps().depth(), image.getHeight(), image.getWidth());
+            if (batch.depth() > 0) {
+                for (int zi = 0; zi < maps.depth(); zi++) {
+                    ResultImages.addHeatmap(image, maps.plane(zi), Luts.get(lut()), opacity(), 0, zi + 1, s + 1,
+                            e.title());
+                }
+            } else {
+                ResultImages.addHeatmap(image, maps.plane(0), Luts.get(lut()), opacity(), 0, s % z + 1, s / z + 1,
+                        e.title());
+            }
         }
     }
 

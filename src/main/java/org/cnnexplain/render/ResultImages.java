@@ -39,13 +39,13 @@ public final class ResultImages {
         ImageStack stack = new ImageStack(maps.width(), maps.height());
         float min = 0;
         float max = 0;
-        for (int k = 0; k < maps.count(); k++) {
+        for (int k = 0; k < maps.planes(); k++) {
             float[] plane = maps.plane(k);
             for (float v : plane) {
                 min = Math.min(min, v);
                 max = Math.max(max, v);
             }
-            stack.addSlice(maps.labels().get(k), new FloatProcessor(maps.width(), maps.height(), plane));
+            stack.addSlice(maps.planeLabel(k), new FloatProcessor(maps.width(), maps.height(), plane));
         }
         ImagePlus imp = new ImagePlus(title, stack);
         if (cal != null) {

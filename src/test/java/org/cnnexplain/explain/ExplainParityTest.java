@@ -2,6 +2,7 @@ package org.cnnexplain.explain;
 
 import static org.cnnexplain.testutil.Compare.assertClose;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -136,5 +137,58 @@ class ExplainParityTest {
                 check(peak, Npy.read(golden(name, rule.fileName() + "_peak.npy")), LAYER_TOL, name + " " + rule);
             }
         }
+    }
+
+    /**
+     * The 3-D CNN (maps are volumes, upsampled trilinearly) and the U-Net with
+     * Seg-Grad-CAM targets: the sum of the class's output over an ROI, and over the
+     * pixels predicted as the class (make_volume_seg_models.py). Grad-CAM at layer and
+     * input resolution and the three rules' class projections; peak projections too.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"net3d,", "unet,roi", "unet,region"})
+    void volumesAndSegmentationTargets(String name, String kind) throws Exception {
+        JsonObject meta = JsonParser.parseString(Files.readString(golden(name, "meta.json"))).getAsJsonObject();
+        String layer = meta.get("layer").getAsString();
+        String prefix = "region".equals(kind) ? "region_" : "";
+        JsonObject about = prefix.isEmpty() ? meta : meta.getAsJsonObject("region");
+        int[] classes = about.getAsJsonArray("classes").asList().stream().mapToInt(e -> e.getAsInt()).toArray();
+        int[] peaks = meta.getAsJsonArray("peak_channels").asList().stream().mapToInt(e -> e.getAsInt()).toArray();
+        Target target = Target.top1();
+        if ("roi".equals(kind)) {
+            JsonObject box = meta.getAsJsonObject("roi");
+            target = target.within(Region.box(32, 32, box.get("x").getAsInt(), box.get("y").getAsInt(),
+                    box.get("width").getAsInt(), box.get("height").getAsInt()));
+        }
+        try (ExplainableModel model = ModelLoader.load(TestModels.parityModel(name, 13), "cpu");
+             NDManager run = model.newRun()) {
+            NDArray x = input(name, model, run);
+            assertEquals(LayerChoice.resolve(model, layer).name(), LayerChoice.resolve(model, "auto").name(),
+                    "auto picks the layer the goldens use (the U-Net's bottleneck)");
+            CamResult r = new GradCam().explain(model, run, x, layer, target);
+            assertArrayEquals(classes, r.classes(), name + " classes");
+            checkMaps(r.layerMaps(), Npy.read(golden(name, prefix + "gradcam.npy")), LAYER_TOL, name + " gradcam");
+            checkMaps(r.inputMaps(), Npy.read(golden(name, prefix + "gradcam_input.npy")), INPUT_TOL,
+                    name + " gradcam input");
+            for (Backprop.Rule rule : Backprop.Rule.values()) {
+                MapStack cls = Deconvnet.project(model, run, x, layer, rule, null, 1, Deconvnet.Signal.CLASS, target);
+                checkMaps(cls, Npy.read(golden(name, prefix + rule.fileName() + "_class.npy")), LAYER_TOL,
+                        name + " " + rule + " class");
+                if (prefix.isEmpty()) {
+                    MapStack peak = Deconvnet.project(model, run, x, layer, rule, peaks, 0, Deconvnet.Signal.PEAK,
+                            target);
+                    checkMaps(peak, Npy.read(golden(name, rule.fileName() + "_peak.npy")), LAYER_TOL,
+                            name + " " + rule + " peak");
+                }
+            }
+        }
+    }
+
+    /** Like {@link #check}, for stacks of planes or volumes: (maps, [d,] h, w). */
+    static void checkMaps(MapStack maps, Npy expected, double tol, String what) {
+        long[] shape = maps.depth() > 1
+                ? new long[] {maps.count(), maps.depth(), maps.height(), maps.width()}
+                : new long[] {maps.count(), maps.height(), maps.width()};
+        assertClose(maps.data(), shape, expected, tol, what);
     }
 }

@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * Forward parity of the families users fine-tune (make_family_models.py): reduced
  * densenet121, efficientnet_b0, mobilenet_v3_small, squeezenet1_1 and
- * shufflenet_v2 structures exported at opset 11, 13 and 17, against eager
+ * shufflenet_v2 structures, a 3-D CNN for z-stacks and a small U-Net
+ * (make_volume_seg_models.py) exported at opset 11, 13 and 17, against eager
  * PyTorch and ONNX Runtime.
  */
 class FamilyParityTest {
@@ -26,7 +27,7 @@ class FamilyParityTest {
     @ParameterizedTest(name = "{0} opset {1}")
     @CsvSource({"densenets,11", "densenets,13", "densenets,17", "efficientnets,11", "efficientnets,13",
             "efficientnets,17", "mobilenetv3s,11", "mobilenetv3s,13", "mobilenetv3s,17", "squeezenets,11",
-            "squeezenets,13", "squeezenets,17", "shufflenets,11", "shufflenets,13", "shufflenets,17"})
+            "squeezenets,13", "squeezenets,17", "shufflenets,11", "shufflenets,13", "shufflenets,17", "net3d,11", "net3d,13", "net3d,17", "unet,11", "unet,13", "unet,17"})
     void logitsMatchPyTorchAndOnnxRuntime(String name, int opset) throws Exception {
         Path file = TestModels.parityModel(name, opset);
         Npy input = Npy.read(TestModels.golden(name, "input.npy"));
