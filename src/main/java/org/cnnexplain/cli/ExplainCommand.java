@@ -2,6 +2,7 @@ package org.cnnexplain.cli;
 
 import ij.ImagePlus;
 import ij.ImageStack;
+import ij.gui.Roi;
 import ij.measure.ResultsTable;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import org.cnnexplain.plugin.DeconvnetCommand;
 import org.cnnexplain.plugin.FeatureMapsCommand;
 import org.cnnexplain.plugin.GradCamCommand;
 import org.cnnexplain.plugin.PredictCommand;
+import org.cnnexplain.plugin.Rois;
 import org.cnnexplain.render.HeatmapRendering;
 import org.cnnexplain.render.Luts;
 import org.scijava.command.Command;
@@ -37,11 +39,14 @@ import org.scijava.module.Module;
  * </ul>
  * and one row per image and plane in {@code predictions.csv} (written at the end, whole).
  * {@code <stem>} is the file name without extension, with {@code _s<k>} for plane k of a stack.
+ * A 3-D model takes each time point's z-stack as one sample: its maps are z-stacks, and the
+ * overlay shows the slice where the map peaks. {@code --roi mask.tif} (a segmentation model)
+ * sums the target class over the mask's non-zero pixels, on every image.
  */
 final class ExplainCommand {
 
     static final Set<String> OPTIONS = Set.of("model", "input", "output", "layer", "target", "score", "variant",
-            "rule", "channels", "top", "signal", "sort", "normalize", "device", "lut", "opacity", "batch", "fit");
+            "rule", "channels", "top", "signal", "sort", "normalize", "device", "lut", "opacity", "batch", "fit", "roi");
     static final Set<String> FLAGS = Set.of("guided", "overwrite");
 
     private ExplainCommand() {
@@ -60,6 +65,10 @@ final class ExplainCommand {
         output.claim("predictions.csv");
         try (SciJavaCommands commands = new SciJavaCommands()) {
             ExplainableModel model = commands.models().get(Path.of(args.require("model")).toFile(), options.get("device"));
+            if (options.get("roi") != null && !model.hasSpatialOutput()) {
+                throw new UserError("--roi needs a model with a per-pixel output (a segmentation net); "
+                        + model.path().getFileName() + " classifies whole images");
+            }
             err.println("cnn-explain: " + command + " with " + model.path().getFileName() + " on " + model.device()
                     + ", normalisation " + Normalization.of(options.get("normalize"), model.spec()).describe());
             StringBuilder table = new StringBuilder(csvHeader(model.classNames()));
@@ -103,6 +112,7 @@ final class ExplainCommand {
         o.put("opacity", a.get("opacity", "0.5"));
         o.put("fit", a.get("fit", "error"));
         o.put("layerres", "true");
+        o.put("roi", a.get("roi", null));   // not a command parameter: becomes each image's ROI
         return o;
     }
 
@@ -114,11 +124,17 @@ final class ExplainCommand {
         ResultsTable predictions = table == null ? null    // the caller predicts itself (demo)
                 : (ResultsTable) commands.run(PredictCommand.class, imp, options).getOutput("table");
         String base = stem(file);
-        int planes = imp.getNSlices() * imp.getNFrames();
+        boolean volumes = commands.models().get(new java.io.File(options.get("model")), options.get("device"))
+                .isVolumetric();
+        int planes = volumes ? imp.getNFrames() : imp.getNSlices() * imp.getNFrames();
+        Roi roi = options.get("roi") == null ? null : maskRoi(Path.of(options.get("roi")), imp);
         List<ImagePlus> results = new java.util.ArrayList<>();
         for (int s = 0; s < planes; s++) {
             String stem = planes == 1 ? base : base + String.format(Locale.ROOT, "_s%03d", s + 1);
-            ImagePlus plane = plane(imp, s);
+            ImagePlus plane = volumes ? frame(imp, s) : plane(imp, s);
+            if (roi != null) {
+                plane.setRoi((Roi) roi.clone());
+            }
             Map<String, String> o = new LinkedHashMap<>(options);
             if (o.get("top") == null) {
                 o.put("top", method == ExplainRequest.Method.DECONVNET ? "8" : "0");
@@ -163,18 +179,58 @@ final class ExplainCommand {
         };
     }
 
-    /** The TIFF and the overlay PNG of one result. */
+    /** The TIFF and the overlay PNG of one result (of a z-stack: the slice where the first map peaks). */
     private static void write(OutputFiles output, String name, ImagePlus maps, ImagePlus plane, String lut,
                               double opacity, boolean magnitude) {
         output.tiff(name + ".tif", maps);
-        float[] shown = ((float[]) maps.getStack().getProcessor(1).getPixels()).clone();
-        if (magnitude) {
-            for (int i = 0; i < shown.length; i++) {
-                shown[i] = Math.abs(shown[i]);
+        int depth = plane.getNSlices() == maps.getNSlices() ? plane.getNSlices() : 1;
+        int peak = 1;
+        float best = Float.NEGATIVE_INFINITY;
+        float[] shown = null;
+        for (int z = 1; z <= depth; z++) {
+            float[] map = ((float[]) maps.getStack().getProcessor(z).getPixels()).clone();
+            for (int i = 0; i < map.length; i++) {
+                map[i] = magnitude ? Math.abs(map[i]) : map[i];
+                if (map[i] > best) {
+                    best = map[i];
+                    peak = z;
+                    shown = map;
+                }
             }
         }
-        output.png(name + "_overlay.png", HeatmapRendering.blend(plane.getStack().getProcessor(1), shown,
-                Luts.get(lut), opacity));
+        if (shown == null) {   // all NaN cannot happen (inputs are checked), but an all -inf map should not crash
+            shown = (float[]) maps.getStack().getProcessor(1).getPixels();
+        }
+        output.png(name + "_overlay.png", HeatmapRendering.blend(plane.getStack().getProcessor(
+                plane.getStackIndex(1, peak, 1)), shown, Luts.get(lut), opacity));
+    }
+
+    /** The non-zero pixels of the mask file as an ROI for {@code image}; sizes must match. */
+    static Roi maskRoi(Path mask, ImagePlus image) {
+        ImagePlus m = ImageFiles.open(mask);
+        if (m.getWidth() != image.getWidth() || m.getHeight() != image.getHeight()) {
+            throw new UserError("the ROI mask " + mask.getFileName() + " is " + m.getWidth() + " x " + m.getHeight()
+                    + " pixels, the image " + image.getTitle() + " is " + image.getWidth() + " x " + image.getHeight()
+                    + "; give a mask of the image's size (non-zero = inside)");
+        }
+        return Rois.fromMask(m, mask.getFileName().toString());
+    }
+
+    /** Time point {@code t} (0-based) of {@code imp}, all its channels and slices: one sample of a 3-D model. */
+    static ImagePlus frame(ImagePlus imp, int t) {
+        if (imp.getNFrames() == 1) {
+            return imp;
+        }
+        ImageStack stack = new ImageStack(imp.getWidth(), imp.getHeight());
+        for (int z = 1; z <= imp.getNSlices(); z++) {
+            for (int c = 1; c <= imp.getNChannels(); c++) {
+                stack.addSlice(imp.getStack().getProcessor(imp.getStackIndex(c, z, t + 1)));
+            }
+        }
+        ImagePlus f = new ImagePlus(imp.getTitle(), stack);
+        f.setDimensions(imp.getNChannels(), imp.getNSlices(), 1);
+        f.setCalibration(imp.getCalibration().copy());
+        return f;
     }
 
     /** Plane {@code s} (z fastest, then t) of {@code imp}, all its channels, as its own image. */

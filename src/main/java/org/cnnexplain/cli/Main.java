@@ -26,7 +26,7 @@ public final class Main {
             "      [--score logit|probability] [--variant gradcam|gradcampp|xgradcam|layercam|hirescam|eigencam|scorecam]",
             "      [--guided] [--rule deconvnet|guided|gradient] [--channels LIST | --top K] [--signal peak|channel|class]",
             "      [--sort none|mean|max] [--lut inferno|viridis|turbo|fire|...] [--opacity 0-1] [--batch N]",
-            "      [--normalize MODE] [--device D] [--fit error|resize] [--overwrite]",
+            "      [--normalize MODE] [--device D] [--fit error|resize] [--roi MASK.tif] [--overwrite]",
             "  demo    [--device auto|cpu|gpu]",
             "Add --debug to see stack traces of internal errors.");
 

@@ -19,10 +19,29 @@ import org.cnnexplain.UserError;
  * @param signal   peak, channel or class (deconvnet method only)
  * @param sort     none, mean or max (feature maps)
  * @param batch    Score-CAM's masked inputs per forward pass
+ * @param region   where a segmentation model's class output is summed (its ROI), or null
  */
 public record ExplainRequest(Method method, String layer, String target, String score, String variant,
                              boolean guided, Backprop.Rule rule, int[] channels, int top, Deconvnet.Signal signal,
-                             String sort, int batch) {
+                             String sort, int batch, Region region) {
+
+    /** A request without a region. */
+    public ExplainRequest(Method method, String layer, String target, String score, String variant, boolean guided,
+                          Backprop.Rule rule, int[] channels, int top, Deconvnet.Signal signal, String sort, int batch) {
+        this(method, layer, target, score, variant, guided, rule, channels, top, signal, sort, batch, null);
+    }
+
+    /** The same request with its class output summed over {@code r}. */
+    public ExplainRequest withRegion(Region r) {
+        return new ExplainRequest(method, layer, target, score, variant, guided, rule, channels, top, signal, sort,
+                batch, r);
+    }
+
+    /** The target this request explains. */
+    public Target targetScore() {
+        Target t = Target.parse(target, score);
+        return region == null ? t : t.within(region);
+    }
 
     public enum Method {
         FEATUREMAPS, DECONVNET, CAM, GRADCAM;

@@ -23,7 +23,7 @@ public final class Explainer {
 
     public static List<Explanation> run(ExplainableModel model, NDManager run, NDArray input, ExplainRequest r) {
         NDArray x = input.get(0).expandDims(0);
-        Target target = Target.parse(r.target(), r.score());
+        Target target = r.targetScore();
         List<Explanation> out = new ArrayList<>();
         switch (r.method()) {
             case FEATUREMAPS -> {

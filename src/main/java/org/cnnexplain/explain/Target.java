@@ -81,13 +81,7 @@ public record Target(String spec, boolean probability, Region region) {
                 count[argMax(v, sample * k * positions + p, positions, k)]++;
             }
         }
-        int best = 0;
-        for (int c = 1; c < k; c++) {
-            if (count[c] > 0 && (best == 0 || count[c] > count[best])) {
-                best = c;
-            }
-        }
-        return best;
+        return org.cnnexplain.model.Prediction.dominantClass(count);
     }
 
     private static int argMax(float[] v, int first, int stride, int k) {

@@ -8,10 +8,13 @@ import org.cnnexplain.image.TensorBatch;
 
 /**
  * The class scores of one sample: raw outputs, their softmax, and the winner.
+ * For a model with a per-pixel output (a U-Net), the scores are each class's mean
+ * output, the "probabilities" the fraction of pixels predicted as each class, and
+ * the winner the most frequent class other than the background (class 0).
  *
  * @param scores        raw model outputs (logits for a classifier)
- * @param probabilities softmax of {@code scores}
- * @param top1          index of the highest score
+ * @param probabilities softmax of {@code scores}; pixel fractions for a segmentation model
+ * @param top1          index of the highest score; the dominant foreground class of a segmentation
  * @param top1Name      its class name
  */
 public record Prediction(float[] scores, float[] probabilities, int top1, String top1Name) {
@@ -27,6 +30,10 @@ public record Prediction(float[] scores, float[] probabilities, int top1, String
             int to = Math.min(batch.size(), from + BATCH);
             try (NDManager run = model.newRun()) {
                 NDArray logits = model.forward(run, batch.toNDArray(run, from, to), List.of()).logits();
+                if (logits.getShape().dimension() > 2) {
+                    out.addAll(perPixel(logits, names));
+                    continue;
+                }
                 NDArray flat = logits.reshape(to - from, -1);
                 float[] scores = flat.toFloatArray();
                 float[] probs = flat.softmax(1).toFloatArray();
@@ -40,6 +47,45 @@ public record Prediction(float[] scores, float[] probabilities, int top1, String
             }
         }
         return out;
+    }
+
+    /** Segmentation outputs (N, K, spatial...): mean score and pixel fraction per class. */
+    private static List<Prediction> perPixel(NDArray logits, List<String> names) {
+        int n = (int) logits.getShape().get(0);
+        int k = (int) logits.getShape().get(1);
+        int positions = (int) (logits.getShape().size() / ((long) n * k));
+        float[] v = logits.toFloatArray();
+        List<Prediction> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            float[] mean = new float[k];
+            float[] fraction = new float[k];
+            float[] at = new float[k];
+            int[] count = new int[k];
+            for (int p = 0; p < positions; p++) {
+                for (int c = 0; c < k; c++) {
+                    at[c] = v[(i * k + c) * positions + p];
+                    mean[c] += at[c] / positions;
+                }
+                count[argMax(at)]++;
+            }
+            for (int c = 0; c < k; c++) {
+                fraction[c] = count[c] / (float) positions;
+            }
+            int best = dominantClass(count);
+            out.add(new Prediction(mean, fraction, best, best < names.size() ? names.get(best) : Integer.toString(best)));
+        }
+        return out;
+    }
+
+    /** The class with the most pixels, class 0 (the background) only when no other class has any. */
+    public static int dominantClass(int[] pixelsPerClass) {
+        int best = 0;
+        for (int c = 1; c < pixelsPerClass.length; c++) {
+            if (pixelsPerClass[c] > 0 && (best == 0 || pixelsPerClass[c] > pixelsPerClass[best])) {
+                best = c;
+            }
+        }
+        return best;
     }
 
     /** Index of the largest value (the first one on ties). */

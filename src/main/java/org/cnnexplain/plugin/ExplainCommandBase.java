@@ -94,6 +94,9 @@ public abstract class ExplainCommandBase extends CnnCommand {
             Luts.get(lut());
         }
         ExplainableModel m = loadModel();
+        if (m.hasSpatialOutput()) {
+            request = request.withRegion(Rois.region(image));
+        }
         TensorBatch batch = batchFor(m);
         List<List<Explanation>> perSample = new ArrayList<>();
         for (int s = 0; s < batch.size(); s++) {

@@ -111,4 +111,47 @@ class ExplainCliTest {
             assertEquals(images, files.filter(p -> p.toString().endsWith("_cam_overlay.png")).count());
         }
     }
+
+    /** A U-Net explained over a mask file's region, and a 3-D CNN on a z-stack TIFF: maps are z-stacks. */
+    @Test
+    void roiMaskAndZStacks() throws Exception {
+        ImagePlus unet = org.cnnexplain.plugin.VolumeSegmentationCommandsTest.image("unet");
+        IJ.saveAsTiff(unet, tmp.resolve("cells.tif").toString());
+        ij.process.ByteProcessor mask = new ij.process.ByteProcessor(32, 32);
+        mask.setRoi(8, 10, 12, 14);
+        mask.setValue(255);
+        mask.fill();
+        IJ.saveAsTiff(new ImagePlus("mask", mask), tmp.resolve("mask.tif").toString());
+        String unetModel = TestModels.parityModel("unet", 13).toString();
+        CliTest.Result r = run("gradcam", "--model", unetModel, "--input", tmp.resolve("cells.tif").toString(),
+                "--output", tmp.resolve("seg").toString(), "--roi", tmp.resolve("mask.tif").toString(),
+                "--normalize", "none");
+        assertEquals(0, r.code(), r.err());
+        ImagePlus map = IJ.openImage(tmp.resolve("seg/cells_gradcam.tif").toString());
+        org.cnnexplain.testutil.Compare.assertClose((float[]) map.getProcessor().getPixels(), new long[] {1, 32, 32},
+                org.cnnexplain.plugin.VolumeSegmentationCommandsTest.first("unet", "gradcam_input.npy"), 1e-3,
+                "Seg-Grad-CAM over the mask");
+
+        ij.process.ByteProcessor small = new ij.process.ByteProcessor(16, 16);
+        small.set(3, 3, 1);
+        IJ.saveAsTiff(new ImagePlus("small", small), tmp.resolve("small.tif").toString());
+        CliTest.Result wrong = run("gradcam", "--model", unetModel, "--input", tmp.resolve("cells.tif").toString(),
+                "--output", tmp.resolve("seg2").toString(), "--roi", tmp.resolve("small.tif").toString());
+        assertEquals(2, wrong.code());
+        assertTrue(wrong.err().contains("the ROI mask small.tif is 16 x 16 pixels"), wrong.err());
+        CliTest.Result classifier = run("gradcam", "--model", MODEL, "--input", IMAGE,
+                "--output", tmp.resolve("seg3").toString(), "--roi", tmp.resolve("mask.tif").toString());
+        assertEquals(2, classifier.code());
+        assertTrue(classifier.err().contains("--roi needs a model with a per-pixel output"), classifier.err());
+
+        IJ.saveAsTiff(org.cnnexplain.plugin.VolumeSegmentationCommandsTest.image("net3d"),
+                tmp.resolve("stack.tif").toString());
+        CliTest.Result vol = run("gradcam", "--model", TestModels.parityModel("net3d", 13).toString(), "--input",
+                tmp.resolve("stack.tif").toString(), "--output", tmp.resolve("vol").toString(), "--normalize", "none");
+        assertEquals(0, vol.code(), vol.err());
+        ImagePlus maps = IJ.openImage(tmp.resolve("vol/stack_gradcam.tif").toString());
+        assertEquals(8, maps.getStackSize(), "one map per z-slice, one file for the stack");
+        assertTrue(Files.size(tmp.resolve("vol/stack_gradcam_overlay.png")) > 0);
+        assertEquals(2, Files.readAllLines(tmp.resolve("vol/predictions.csv")).size(), "one prediction per stack");
+    }
 }
