@@ -63,7 +63,11 @@ public final class Backprop {
      */
     public static NDArray toInput(ExplainableModel model, NDManager run, NDArray input, String from, NDArray seed,
                                   Rule rule) {
-        Graph graph = model.graph();
+        if (model.graph() == null && rule == Rule.GRADIENT) {
+            return throughAutograd(model, run, input, from, seed);
+        }
+        Graph graph = model.requireGraph(rule == Rule.GUIDED ? "guided backprop" : rule.fileName()
+                + " (it replaces ReLU's backward rule node by node)");
         List<String> all = new ArrayList<>();
         graph.nodes().forEach(n -> n.outputs().stream().filter(o -> !o.isEmpty()).forEach(all::add));
         Map<String, NDArray> values = new HashMap<>(model.run(run, input, all, null));
@@ -94,6 +98,20 @@ public final class Backprop {
             throw new UserError("no signal reaches the input from '" + from + "'");
         }
         return result;
+    }
+
+    /** The plain gradient by autograd through the whole model: what a TorchScript module allows. */
+    private static NDArray throughAutograd(ExplainableModel model, NDManager run, NDArray input, String from,
+                                           NDArray seed) {
+        synchronized (LayerGradients.AUTOGRAD_LOCK) {
+            try (GradientCollector collector = DeviceChoice.engine().newGradientCollector()) {
+                NDArray x = input.duplicate();
+                x.setRequiresGradient(true);
+                NDArray out = model.run(run, x, List.of(from), null).get(from);
+                collector.backward(out.mul(seed).sum());
+                return x.getGradient().duplicate();
+            }
+        }
     }
 
     /** Vector-Jacobian product of one node, for the inputs that lie on the path from the model input. */

@@ -45,6 +45,9 @@ public class Cam extends CamMethod {
     @Override
     public CamResult explain(ExplainableModel model, ai.djl.ndarray.NDManager run, NDArray input, String layer,
                              Target target) {
+        if (model.graph() == null) {
+            return new CamFromGradients().explain(model, run, input, layer, target);
+        }
         Head head = Head.find(model);
         linear = head.weights();
         Layer l = model.resolveLayer(head.pool().inputs().get(0));

@@ -32,7 +32,8 @@ public final class LayerChoice {
                 }
             }
             if (chosen == null) {
-                throw new UserError("model '" + model.path().getFileName() + "' has no layer with a spatial output");
+                throw new UserError("model '" + model.path().getFileName() + "' has no layer with a spatial output"
+                        + (model.limitation() != null ? ": " + model.limitation() : ""));
             }
             return chosen;
         }

@@ -12,9 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.cnnexplain.UserError;
-import org.cnnexplain.graph.Executor;
 import org.cnnexplain.graph.Graph;
-import org.cnnexplain.graph.Node;
 
 /**
  * A loaded classifier whose every layer can be tapped: the graph, its
@@ -34,23 +32,18 @@ import org.cnnexplain.graph.Node;
 public final class ExplainableModel implements AutoCloseable {
 
     private final Path path;
-    private final Graph graph;
-    private final Executor executor;
+    private final Network network;
     private final ModelSpec spec;
     private final Device device;
     private final NDManager manager;
     private volatile List<Layer> layers;
 
-    ExplainableModel(Path path, Graph graph, ModelSpec spec, Device device, NDManager manager) {
+    ExplainableModel(Path path, Network network, ModelSpec spec, Device device, NDManager manager) {
         this.path = path;
-        this.graph = graph;
-        this.executor = new Executor(graph);
+        this.network = network;
         this.spec = spec;
         this.device = device;
         this.manager = manager;
-        if (graph.outputs().isEmpty()) {
-            throw new UserError("model '" + path.getFileName() + "' declares no output");
-        }
     }
 
     /** Outputs of one forward pass: the class scores and the tapped activations by the name they were asked for. */
@@ -64,8 +57,22 @@ public final class ExplainableModel implements AutoCloseable {
         return path;
     }
 
+    /** The ONNX graph, or null for a TorchScript module. */
     public Graph graph() {
-        return graph;
+        return network.graph();
+    }
+
+    /** The graph, for a method that walks it node by node; a user error naming {@code method} when there is none. */
+    public Graph requireGraph(String method) {
+        if (network.graph() == null) {
+            throw new UserError(method + " is not available: " + network.limitation());
+        }
+        return network.graph();
+    }
+
+    /** Why methods at a layer are unavailable (a TorchScript module without a cut), or null. */
+    public String limitation() {
+        return network.limitation();
     }
 
     public Device device() {
@@ -78,11 +85,11 @@ public final class ExplainableModel implements AutoCloseable {
     }
 
     public String inputName() {
-        return graph.inputs().get(0).name();
+        return network.inputName();
     }
 
     public String outputName() {
-        return graph.outputs().get(0);
+        return network.outputName();
     }
 
     /**
@@ -93,7 +100,11 @@ public final class ExplainableModel implements AutoCloseable {
         if (spec != null && spec.input() != null && spec.input().shape() != null) {
             return spec.input().shape().clone();
         }
-        long[] s = graph.inputs().get(0).shape().clone();
+        long[] s = network.declaredInputShape();
+        if (s.length == 0) {
+            throw new UserError("model '" + path.getFileName() + "' does not declare its input shape; give it in "
+                    + ModelSpec.fileFor(path).getFileName() + " as input.shape, e.g. [1, 1, 128, 128]");
+        }
         if (s.length > 0) {
             s[0] = 1;
         }
@@ -161,7 +172,7 @@ public final class ExplainableModel implements AutoCloseable {
         Set<String> wanted = new LinkedHashSet<>();
         wanted.add(outputName());
         wanted.addAll(tensorOf.values());
-        Map<String, NDArray> out = executor.run(run, Map.of(inputName(), checkInput(input)), wanted);
+        Map<String, NDArray> out = network.run(run, checkInput(input), wanted, null);
         Map<String, NDArray> tapped = new java.util.LinkedHashMap<>();
         tensorOf.forEach((name, tensor) -> tapped.put(name, out.get(tensor)));
         return new Forward(out.get(outputName()), tapped);
@@ -171,10 +182,11 @@ public final class ExplainableModel implements AutoCloseable {
      * Runs the graph on {@code input} (checked against the model's input shape) and returns the
      * {@code wanted} tensors; {@code hook} as in {@link Executor#run(NDManager, Map, java.util.Collection,
      * java.util.function.BiFunction)}. The explanation methods use this for their own taps.
+     * (TorchScript: the only tensors are the output and the {@code features} cut.)
      */
     public Map<String, NDArray> run(NDManager run, NDArray input, Collection<String> wanted,
                                     java.util.function.BiFunction<String, NDArray, NDArray> hook) {
-        return executor.run(run, Map.of(inputName(), checkInput(input)), wanted, hook);
+        return network.run(run, checkInput(input), wanted, hook);
     }
 
     private NDArray checkInput(NDArray input) {
@@ -225,16 +237,8 @@ public final class ExplainableModel implements AutoCloseable {
                         + java.util.Arrays.toString(shape) + "; give the size in the spec file (input.shape)");
             }
         }
-        List<String> outputs = graph.nodes().stream().map(n -> n.outputs().get(0)).toList();
         try (NDManager run = newRun()) {
-            Map<String, NDArray> values = executor.run(run,
-                    Map.of(inputName(), run.zeros(new Shape(shape))), outputs);
-            List<Layer> result = new ArrayList<>();
-            for (Node n : graph.nodes()) {
-                result.add(new Layer(n.name(), n.opType(), n.outputs().get(0),
-                        values.get(n.outputs().get(0)).getShape().getShape()));
-            }
-            return List.copyOf(result);
+            return List.copyOf(network.layers(run, shape));
         }
     }
 
@@ -260,7 +264,7 @@ public final class ExplainableModel implements AutoCloseable {
 
     @Override
     public void close() {
-        graph.close();
+        network.close();
         manager.close();
     }
 }

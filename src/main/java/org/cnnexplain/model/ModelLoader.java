@@ -11,7 +11,8 @@ import org.cnnexplain.graph.Graph;
 import org.cnnexplain.onnx.OnnxReader;
 
 /**
- * Opens a model file on a device.
+ * Opens a model file on a device: ONNX ({@code .onnx}, fully explainable) or
+ * TorchScript ({@code .pt}, {@code .pth}, {@code .torchscript}; see {@link TorchScriptNetwork}).
  *
  * <pre>{@code
  * ExplainableModel m = ModelLoader.load(Path.of("test-images/models/demo.onnx"), "auto");
@@ -32,22 +33,27 @@ public final class ModelLoader {
         if (!Files.isRegularFile(file)) {
             throw new UserError("model path is not a file: " + file);
         }
-        String name = file.getFileName().toString().toLowerCase();
-        if (name.endsWith(".pt") || name.endsWith(".pth") || name.endsWith(".torchscript")) {
-            throw new UserError("TorchScript model '" + file.getFileName() + "' is not supported yet;"
-                    + " export it to ONNX (torch.onnx.export) and use the .onnx file");
-        }
+        String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        boolean torchScript = name.endsWith(".pt") || name.endsWith(".pth") || name.endsWith(".torchscript");
         ModelSpec spec = ModelSpec.besideModel(file);
         Device d = DeviceChoice.resolve(device);
         NDManager manager = DeviceChoice.engine().newBaseManager(d);
         try {
-            Graph graph = OnnxReader.read(file, manager);
-            ExplainableModel model = new ExplainableModel(file, graph, spec, d, manager);
+            Network network = torchScript ? new TorchScriptNetwork(file, manager) : onnx(file, manager);
+            ExplainableModel model = new ExplainableModel(file, network, spec, d, manager);
             LOG.info("cnn-explain: " + file.getFileName() + " on " + d);
             return model;
         } catch (RuntimeException e) {
             manager.close();
             throw e;
         }
+    }
+
+    private static Network onnx(Path file, NDManager manager) {
+        Graph graph = OnnxReader.read(file, manager);
+        if (graph.outputs().isEmpty()) {
+            throw new UserError("model '" + file.getFileName() + "' declares no output");
+        }
+        return new OnnxNetwork(graph);
     }
 }

@@ -35,11 +35,16 @@ public record ModelSpec(String name, List<String> classes, Input input, Normaliz
     public record Normalize(String mode, Double low, Double high, double[] mean, double[] std, Double scale) {
     }
 
-    /** The spec beside {@code model}, or null when there is none. */
-    public static ModelSpec besideModel(Path model) {
+    /** Where the spec of {@code model} is: {@code <stem>.json} beside it. */
+    public static Path fileFor(Path model) {
         String file = model.getFileName().toString();
         int dot = file.lastIndexOf('.');
-        Path json = model.resolveSibling((dot > 0 ? file.substring(0, dot) : file) + ".json");
+        return model.resolveSibling((dot > 0 ? file.substring(0, dot) : file) + ".json");
+    }
+
+    /** The spec beside {@code model}, or null when there is none. */
+    public static ModelSpec besideModel(Path model) {
+        Path json = fileFor(model);
         if (!Files.isRegularFile(json)) {
             return null;
         }

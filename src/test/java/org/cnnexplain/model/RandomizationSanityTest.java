@@ -75,7 +75,7 @@ class RandomizationSanityTest {
             }
         }
         Graph copy = new Graph(g.nodes(), constants, g.inputs(), g.outputs(), g.opset(), weights);
-        return new ExplainableModel(model.path(), copy, model.spec(), model.device(), manager);
+        return new ExplainableModel(model.path(), new OnnxNetwork(copy), model.spec(), model.device(), manager);
     }
 
     /** Spearman rank correlation (average ranks for ties); 0 when either map is constant. */
