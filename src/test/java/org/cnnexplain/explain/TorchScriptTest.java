@@ -129,4 +129,33 @@ class TorchScriptTest {
         assertTrue(bad.getMessage().startsWith("cannot read TorchScript model 'junk.pt'"), bad.getMessage());
         assertEquals(-1, bad.getMessage().indexOf('\n'));
     }
+
+    /**
+     * What src/main/python/export_model.py wrote for the reduced resnet18 cut at layer4
+     * (make_torchscript_models.py): both files reproduce PyTorch's logits, and the
+     * TorchScript cut gives the layer4 goldens of the ONNX model.
+     */
+    @Test
+    void theExportHelpersFilesMatchTheGoldens() throws Exception {
+        Path dir = TestModels.parityModel("resnet18s", 13).getParent();
+        Npy logits = Npy.read(TestModels.golden("resnet18s", "logits.npy"));
+        for (String file : List.of("resnet18s_cut.onnx", "resnet18s_cut.pt")) {
+            try (ExplainableModel m = ModelLoader.load(dir.resolve(file), "cpu"); NDManager run = m.newRun()) {
+                NDArray x = ExplainParityTest.input("resnet18s", m, run);
+                NDArray y = m.forward(run, x, List.of()).logits();
+                assertClose(y.toFloatArray(), y.getShape().getShape(), logits, 1e-4, file + " logits");
+                assertEquals(List.of("a", "b", "c", "d", "e"), m.classNames(), "class names from the helper's spec");
+                if (file.endsWith(".pt")) {
+                    for (CamMethod method : List.of(new GradCam(), new LayerCam(), new Cam())) {
+                        CamResult r = method.explain(m, run, x, "auto", Target.top1());
+                        check(r.layerMaps(), Npy.read(golden("resnet18s", method.name() + ".npy")), LAYER_TOL,
+                                file + " " + method.name());
+                    }
+                    MapStack g = Deconvnet.project(m, run, x, null, Backprop.Rule.GRADIENT, null, 1,
+                            Deconvnet.Signal.CLASS, Target.top1());
+                    check(g, Npy.read(golden("resnet18s", "gradient_class.npy")), LAYER_TOL, file + " gradient");
+                }
+            }
+        }
+    }
 }
