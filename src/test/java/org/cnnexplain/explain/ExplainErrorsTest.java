@@ -102,4 +102,16 @@ class ExplainErrorsTest {
         assertTrue(max > 0, "Grad-CAM map is all zero");
         assertTrue(maxDiff / max < 1e-4, "relative difference " + maxDiff / max);
     }
+
+    /**
+     * A model that takes any size must refuse an image whose activations would not fit in
+     * memory (a native out-of-memory would kill Fiji), and accept one that does.
+     */
+    @Test
+    void anImageFarTooLargeForMemoryIsRefusedBeforeRunning() {
+        UserError e = assertThrows(UserError.class, () -> demo.checkFits(new long[] {1, 1, 100_000, 100_000}));
+        assertTrue(e.getMessage().startsWith("an input of 100000 x 100000 pixels would need about"), e.getMessage());
+        assertTrue(e.getMessage().contains("crop or scale"), e.getMessage());
+        demo.checkFits(new long[] {1, 1, 128, 128});
+    }
 }
