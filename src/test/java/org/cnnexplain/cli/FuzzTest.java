@@ -58,6 +58,23 @@ class FuzzTest {
         }
     }
 
+    /** TorchScript files are zip archives read by libtorch: a corrupted one must not take the JVM down. */
+    @Test
+    void mutatedTorchScriptFiles() throws Exception {
+        Random random = new Random(11);
+        byte[] seed = Files.readAllBytes(TestModels.DEMO_MODEL.resolveSibling("demo.pt"));
+        Files.copy(TestModels.DEMO_MODEL.resolveSibling("demo.json"), tmp.resolve("t.json"));
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            for (int i = 0; i < 60; i++) {
+                Path file = Files.write(tmp.resolve("t.pt"), mutate(seed, random));
+                assertHandled(bounded(pool, "layers", "--model", file.toString()), "TorchScript mutation " + i);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     /** One of: flip bytes, truncate, cut a slice out, duplicate a slice, or overwrite a run with noise. */
     static byte[] mutate(byte[] seed, Random random) {
         byte[] b = seed.clone();
