@@ -2,6 +2,7 @@
 opset 11, 13 and 17, with PyTorch goldens (forward parity).
 
     /usr/bin/python3 src/test/python/make_family_models.py
+    /usr/bin/python3 src/test/python/make_family_models.py --full DIR   # full size, not committed
 
 Same op structure as torchvision's densenet121 (concat, average pooling),
 efficientnet_b0 (SiLU, squeeze-and-excitation), mobilenet_v3_small (hardswish,
@@ -22,6 +23,7 @@ from torchvision.models.squeezenet import Fire
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from golden_io import save_npy  # noqa: E402
+import make_parity_models as pm  # noqa: E402
 from make_parity_models import randomize_batchnorm  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
@@ -60,8 +62,19 @@ def families():
     }
 
 
+def full(out):
+    """The real torchvision architectures, full width, 224 x 224, 3 channels: for a manual check, not committed."""
+    for name in ("densenet121", "efficientnet_b0", "mobilenet_v3_small", "squeezenet1_1", "shufflenet_v2_x0_5"):
+        tap = "features" if name != "shufflenet_v2_x0_5" else "conv5"
+        pm.export(name, getattr(torchvision.models, name)(), tap, 3, 224, out, os.path.join(out, "golden", name),
+                  opsets=(11, 13, 17))
+
+
 def main():
     torch.manual_seed(0)
+    if len(sys.argv) == 3 and sys.argv[1] == "--full":
+        full(sys.argv[2])
+        return
     models_dir = os.path.join(ROOT, "src", "test", "resources", "models")
     for name, model in families().items():
         gen = torch.Generator().manual_seed(42)

@@ -98,7 +98,7 @@ def randomize_batchnorm(model, gen):
             mod.running_var.data = torch.rand(n, generator=gen) + 0.5
 
 
-def export(name, model, tap_module, in_channels, size, out_dir, golden_dir):
+def export(name, model, tap_module, in_channels, size, out_dir, golden_dir, opsets=(13, 17)):
     gen = torch.Generator().manual_seed(42)
     randomize_batchnorm(model, gen)
     model.eval()
@@ -116,7 +116,7 @@ def export(name, model, tap_module, in_channels, size, out_dir, golden_dir):
     with open(os.path.join(golden_dir, "meta.json"), "w") as f:
         json.dump({"model": name, "tap_module": tap_module}, f, indent=2)
     os.makedirs(out_dir, exist_ok=True)
-    for opset in (13, 17):
+    for opset in opsets:
         torch.onnx.export(model, x, os.path.join(out_dir, f"{name}_op{opset}.onnx"), opset_version=opset,
                           input_names=["input"], output_names=["logits"],
                           dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})

@@ -40,4 +40,19 @@ class FamilyParityTest {
             assertTrue(err <= 1e-4, name + " vs ONNX Runtime: " + err);
         }
     }
+
+    /**
+     * The full-size torchvision families, from {@code make_family_models.py --full DIR}, passed as
+     * {@code -Dcnnexplain.fullsize=DIR} (too large to commit, so not part of CI).
+     */
+    @ParameterizedTest(name = "full-size {0} opset {1}")
+    @CsvSource({"densenet121,11", "densenet121,13", "densenet121,17", "efficientnet_b0,11", "efficientnet_b0,13",
+            "efficientnet_b0,17", "mobilenet_v3_small,11", "mobilenet_v3_small,13", "mobilenet_v3_small,17",
+            "squeezenet1_1,11", "squeezenet1_1,13", "squeezenet1_1,17", "shufflenet_v2_x0_5,11",
+            "shufflenet_v2_x0_5,13", "shufflenet_v2_x0_5,17"})
+    @org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "cnnexplain.fullsize", matches = ".+")
+    void fullSizeFamilies(String name, int opset) throws Exception {
+        Path dir = Path.of(System.getProperty("cnnexplain.fullsize"));
+        ForwardParityTest.check(dir.resolve(name + "_op" + opset + ".onnx"), dir.resolve("golden").resolve(name));
+    }
 }
