@@ -2,7 +2,7 @@
 
     /usr/bin/python3 src/test/python/make_op_models.py
 
-ConvTranspose2d as U-Nets use it (kernel 2, stride 2) and with padding,
+ConvTranspose2d/3d as U-Nets use it (kernel 2, stride 2) and with padding,
 output_padding, groups and dilation; LeakyReLU, PReLU (per channel), ELU;
 asymmetric padding before a conv; average pooling with and without
 count_include_pad (and ceil mode); exported at opset 13. Writes
@@ -43,6 +43,10 @@ CASES = {
     "convt_padded": nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1),
     "convt_grouped": nn.ConvTranspose2d(4, 6, 3, stride=1, padding=1, groups=2, bias=False),
     "convt_dilated": nn.ConvTranspose2d(4, 4, 3, stride=3, padding=2, dilation=2),
+    "pad_reflect": nn.Conv2d(4, 4, 3, padding=1, padding_mode="reflect"),
+    "pad_edge": nn.Conv2d(4, 4, 3, padding=2, padding_mode="replicate"),
+    "convt3d_unet": nn.ConvTranspose3d(4, 2, 2, stride=2),
+    "convt3d_padded": nn.ConvTranspose3d(2, 3, 3, stride=(1, 2, 2), padding=1, output_padding=(0, 1, 1)),
 }
 
 
@@ -50,8 +54,8 @@ def main():
     torch.manual_seed(0)
     for name, module in CASES.items():
         module.eval()
-        channels = module.in_channels if isinstance(module, nn.ConvTranspose2d) else 4
-        x = torch.randn(2, channels, 7, 6)
+        channels = module.in_channels if isinstance(module, (nn.ConvTranspose2d, nn.ConvTranspose3d)) else 4
+        x = torch.randn(2, channels, 4, 7, 6) if isinstance(module, nn.ConvTranspose3d) else torch.randn(2, channels, 7, 6)
         with torch.no_grad():
             y = module(x)
         golden = os.path.join(ROOT, "src", "test", "resources", "golden", name)

@@ -13,7 +13,7 @@ import ai.djl.nn.convolutional.Conv3d;
 import java.util.List;
 import java.util.Map;
 
-/** Conv (1-3D, grouped, depthwise, dilated). */
+/** Conv and ConvTranspose (1-3D, grouped, depthwise, dilated). */
 final class ConvOps {
 
     private ConvOps() {
@@ -36,7 +36,7 @@ final class ConvOps {
         NDArray w = in.get(1);
         NDArray b = in.size() > 2 ? in.get(2) : null;
         int spatial = x.getShape().dimension() - 2;
-        if (spatial != 2) {
+        if (spatial < 1 || spatial > 3) {
             throw OpSupport.unsupported(node, spatial + "-D transposed convolution");
         }
         if (!node.attributes().getString("auto_pad", "NOTSET").equals("NOTSET") || node.attributes().has("output_shape")) {
@@ -62,12 +62,25 @@ final class ConvOps {
 
         long cin = w.getShape().get(0);
         long coutPerGroup = w.getShape().get(1);
-        NDArray flipped = w.flip(2, 3)
-                .reshape(new Shape(groups, cin / groups, coutPerGroup, kernel[0], kernel[1]))
-                .transpose(0, 2, 1, 3, 4)
-                .reshape(new Shape(groups * coutPerGroup, cin / groups, kernel[0], kernel[1]));
-        return one(Conv2d.conv2d(x, flipped, b, new Shape(1, 1), Padding.none(2), new Shape(dilations), groups)
-                .singletonOrThrow());
+        int[] spatialAxes = new int[spatial];
+        int[] swap = new int[3 + spatial];          // (g, cin/g, cout/g, k...) -> (g, cout/g, cin/g, k...)
+        swap[1] = 2;
+        swap[2] = 1;
+        for (int a = 0; a < spatial; a++) {
+            spatialAxes[a] = 2 + a;
+            swap[3 + a] = 3 + a;
+        }
+        NDArray flipped = w.flip(spatialAxes)
+                .reshape(new Shape(groups, cin / groups, coutPerGroup).addAll(new Shape(kernel)))
+                .transpose(swap)
+                .reshape(new Shape(groups * coutPerGroup, cin / groups).addAll(new Shape(kernel)));
+        Shape ones = new Shape(java.util.Collections.nCopies(spatial, 1L).stream().mapToLong(Long::longValue).toArray());
+        NDList out = switch (spatial) {
+            case 1 -> Conv1d.conv1d(x, flipped, b, ones, Padding.none(1), new Shape(dilations), groups);
+            case 2 -> Conv2d.conv2d(x, flipped, b, ones, Padding.none(2), new Shape(dilations), groups);
+            default -> Conv3d.conv3d(x, flipped, b, ones, Padding.none(3), new Shape(dilations), groups);
+        };
+        return one(out.singletonOrThrow());
     }
 
     /** Inserts {@code stride - 1} zeros between neighbours along {@code axis}. */

@@ -79,14 +79,15 @@ final class ShapeOps {
     }
 
     /**
-     * Constant padding (torch exports it before AveragePool and for asymmetric padding).
+     * Padding: constant (torch exports it before AveragePool and for asymmetric padding), reflect
+     * and edge (convolutions with {@code padding_mode="reflect"/"replicate"}).
      * pads = [x1_begin, x2_begin, ..., x1_end, x2_end, ...] over all axes (or over {@code axes}, opset 18).
      */
     static List<NDArray> pad(Node node, List<NDArray> in) {
         NDArray x = in.get(0);
         String mode = node.attributes().getString("mode", "constant");
-        if (!mode.equals("constant")) {
-            throw OpSupport.unsupported(node, "Pad mode '" + mode + "' (only constant)");
+        if (!List.of("constant", "reflect", "edge").contains(mode)) {
+            throw OpSupport.unsupported(node, "Pad mode '" + mode + "' (valid: constant, reflect, edge)");
         }
         int rank = x.getShape().dimension();
         long[] pads;
@@ -107,12 +108,46 @@ final class ShapeOps {
             begin[which[i]] = pads[i];
             end[which[i]] = pads[i + which.length];
         }
+        if (!mode.equals("constant")) {
+            for (int a = 0; a < rank; a++) {
+                x = padByCopies(node, x, a, begin[a], end[a], mode.equals("reflect"));
+            }
+            return one(x);
+        }
         long[] torch = new long[2 * rank];   // last axis first, as NDArray.pad wants
         for (int i = 0; i < rank; i++) {
             torch[2 * i] = begin[rank - 1 - i];
             torch[2 * i + 1] = end[rank - 1 - i];
         }
         return one(x.pad(new Shape(torch), value));
+    }
+
+    /**
+     * Reflect (mirror without repeating the border: 2 1 | 0 1 2 3 | 2 1) or edge (0 0 | 0 1 2 3 | 3 3)
+     * padding along one axis, as a concatenation of one-wide slices, so autograd passes through it.
+     */
+    private static NDArray padByCopies(Node node, NDArray x, int axis, long before, long after, boolean reflect) {
+        if (before == 0 && after == 0) {
+            return x;
+        }
+        long n = x.getShape().get(axis);
+        if (before < 0 || after < 0 || (reflect && Math.max(before, after) >= n)) {
+            throw OpSupport.unsupported(node, (reflect ? "reflect" : "edge") + " padding of " + before + "/" + after
+                    + " on an axis of size " + n);
+        }
+        ai.djl.ndarray.NDList parts = new ai.djl.ndarray.NDList();
+        for (long k = before; k >= 1; k--) {
+            parts.add(slice(x, axis, reflect ? k : 0));
+        }
+        parts.add(x);
+        for (long k = 1; k <= after; k++) {
+            parts.add(slice(x, axis, reflect ? n - 1 - k : n - 1));
+        }
+        return ai.djl.ndarray.NDArrays.concat(parts, axis);
+    }
+
+    private static NDArray slice(NDArray x, int axis, long i) {
+        return x.get(new ai.djl.ndarray.index.NDIndex().addAllDim(axis).addSliceDim(i, i + 1));
     }
 
     static List<NDArray> shape(Node node, List<NDArray> in) {

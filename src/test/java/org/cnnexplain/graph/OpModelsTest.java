@@ -19,14 +19,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Single-op models exported by PyTorch (make_op_models.py) vs PyTorch and ONNX Runtime: ConvTranspose
- * (U-Net upsampling; padding, output_padding, groups, dilation), LeakyReLU, PReLU, ELU, asymmetric
+ * 2-D and 3-D (U-Net upsampling; padding, output_padding, groups, dilation), LeakyReLU, PReLU, ELU, asymmetric
  * padding, and average pooling with and without count_include_pad.
  */
 class OpModelsTest {
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"convt_unet", "convt_padded", "convt_grouped", "convt_dilated", "act_leakyrelu",
-            "act_prelu", "act_elu", "pad_asymmetric", "avgpool_include", "avgpool_exclude", "avgpool_ceil"})
+    @ValueSource(strings = {"convt_unet", "convt_padded", "convt_grouped", "convt_dilated", "convt3d_unet",
+            "convt3d_padded", "pad_reflect", "pad_edge", "act_leakyrelu", "act_prelu", "act_elu", "pad_asymmetric", "avgpool_include", "avgpool_exclude", "avgpool_ceil"})
     void matchesPyTorchAndOnnxRuntime(String name) throws Exception {
         Path file = TestModels.parityModel(name, 13);
         Npy input = Npy.read(TestModels.golden(name, "input.npy"));
