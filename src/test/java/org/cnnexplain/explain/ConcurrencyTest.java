@@ -16,14 +16,17 @@ import org.cnnexplain.image.TensorBatch;
 import org.cnnexplain.model.ExplainableModel;
 import org.cnnexplain.model.ModelLoader;
 import org.cnnexplain.testutil.TestModels;
-import org.junit.jupiter.api.Test;
 
-/** Four threads explaining different images with one loaded model give exactly the sequential results. */
+/**
+ * Four threads explaining different images with one loaded model give exactly the sequential results:
+ * the ONNX demo, and the same model as TorchScript.
+ */
 class ConcurrencyTest {
 
-    @Test
-    void fourThreadsGiveTheSequentialResults() throws Exception {
-        try (ExplainableModel model = ModelLoader.load(TestModels.DEMO_MODEL, "cpu")) {
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"demo.onnx", "demo.pt"})
+    void fourThreadsGiveTheSequentialResults(String file) throws Exception {
+        try (ExplainableModel model = ModelLoader.load(TestModels.DEMO_MODEL.resolveSibling(file), "cpu")) {
             Normalization norm = Normalization.of("model", model.spec());
             List<TensorBatch> images = new ArrayList<>();
             for (String c : List.of("interphase", "mitotic", "speckled", "empty")) {
@@ -52,14 +55,19 @@ class ConcurrencyTest {
         }
     }
 
-    /** Grad-CAM, guided backprop and Feature Maps of one image, concatenated. */
+    /** Grad-CAM, guided backprop (the input gradient for TorchScript) and Feature Maps of one image, concatenated. */
     static float[] explain(ExplainableModel model, TensorBatch b) {
+        boolean graph = model.graph() != null;
         try (NDManager run = model.newRun()) {
             var x = b.toNDArray(run);
-            float[] cam = new GradCam().explain(model, run, x, "block4", Target.top1()).inputMaps().data();
-            float[] guided = Deconvnet.project(model, run, x, "block3", Backprop.Rule.GUIDED, null, 2,
-                    Deconvnet.Signal.PEAK, Target.top1()).data();
-            float[] fm = FeatureMaps.compute(model, run, x, "block2", new int[] {0, 1}, "none").maps().data();
+            float[] cam = new GradCam().explain(model, run, x, graph ? "block4" : "features", Target.top1())
+                    .inputMaps().data();
+            float[] guided = graph ? Deconvnet.project(model, run, x, "block3", Backprop.Rule.GUIDED, null, 2,
+                    Deconvnet.Signal.PEAK, Target.top1()).data()
+                    : Deconvnet.project(model, run, x, null, Backprop.Rule.GRADIENT, null, 1, Deconvnet.Signal.CLASS,
+                    Target.top1()).data();
+            float[] fm = FeatureMaps.compute(model, run, x, graph ? "block2" : "features", new int[] {0, 1}, "none")
+                    .maps().data();
             float[] all = new float[cam.length + guided.length + fm.length];
             System.arraycopy(cam, 0, all, 0, cam.length);
             System.arraycopy(guided, 0, all, cam.length, guided.length);
