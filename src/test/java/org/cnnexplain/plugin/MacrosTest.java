@@ -100,4 +100,30 @@ class MacrosTest {
             assertEquals(1.0, stack.getProcessor().getStatistics().max, 1e-5, "variant " + i + " not normalised");
         }
     }
+
+    /** Seg-Grad-CAM per ROI of the ROI Manager, on the U-Net: the box's slice equals the PyTorch golden. */
+    @Test
+    void roiMacroExplainsEachRegion() throws Exception {
+        Path image = tmp.resolve("cells.tif");
+        IJ.saveAsTiff(VolumeSegmentationCommandsTest.image("unet"), image.toString());
+        Path zip = tmp.resolve("RoiSet.zip");
+        ij.plugin.frame.RoiManager rm = new ij.plugin.frame.RoiManager(false);
+        Roi box = new Roi(8, 10, 12, 14);   // the ROI of make_volume_seg_models.py
+        box.setName("nucleus A");
+        rm.addRoi(box);
+        Roi other = new ij.gui.OvalRoi(2, 2, 10, 8);
+        other.setName("nucleus B");
+        rm.addRoi(other);
+        rm.runCommand("Save", zip.toString());
+        rm.reset();
+        Path out = tmp.resolve("per_roi.tif");
+        runMacro("roi_seggradcam.ijm", "image=[" + image + "] model=[" + TestModels.parityModel("unet", 13)
+                .toAbsolutePath() + "] rois=[" + zip + "] output=[" + out + "]");
+        ImagePlus stack = IJ.openImage(out.toString());
+        assertEquals(2, stack.getStackSize());
+        assertEquals("nucleus A", stack.getStack().getSliceLabel(1));
+        org.cnnexplain.testutil.Compare.assertClose((float[]) stack.getStack().getProcessor(1).getPixels(),
+                new long[] {1, 32, 32}, VolumeSegmentationCommandsTest.first("unet", "gradcam_input.npy"), 1e-3,
+                "Seg-Grad-CAM of the box ROI from the macro");
+    }
 }
