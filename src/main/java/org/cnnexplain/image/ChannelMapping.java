@@ -31,7 +31,8 @@ public final class ChannelMapping {
             return map;   // all zeros: the grey channel repeated
         }
         throw new UserError("the image has " + imageChannels + " channels but the model expects " + modelChannels
-                + (modelChannels == 1 ? " (a single-channel image; duplicate the channel to explain)"
+                + (modelChannels == 1 ? " (a single-channel image: convert it with Image › Type › 8-bit, or keep one channel with"
+                        + " Image › Duplicate…)"
                         : " (an image with " + modelChannels + " channels, or a single-channel image to repeat)"));
     }
 }
