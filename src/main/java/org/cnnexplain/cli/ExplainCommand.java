@@ -1,7 +1,6 @@
 package org.cnnexplain.cli;
 
 import ij.ImagePlus;
-import ij.ImageStack;
 import ij.gui.Roi;
 import ij.measure.ResultsTable;
 import java.io.PrintStream;
@@ -20,7 +19,6 @@ import org.cnnexplain.plugin.DeconvnetCommand;
 import org.cnnexplain.plugin.FeatureMapsCommand;
 import org.cnnexplain.plugin.GradCamCommand;
 import org.cnnexplain.plugin.PredictCommand;
-import org.cnnexplain.plugin.Rois;
 import org.cnnexplain.render.HeatmapRendering;
 import org.cnnexplain.render.Luts;
 import org.scijava.command.Command;
@@ -127,11 +125,11 @@ final class ExplainCommand {
         boolean volumes = commands.models().get(new java.io.File(options.get("model")), options.get("device"))
                 .isVolumetric();
         int planes = volumes ? imp.getNFrames() : imp.getNSlices() * imp.getNFrames();
-        Roi roi = options.get("roi") == null ? null : maskRoi(Path.of(options.get("roi")), imp);
+        Roi roi = options.get("roi") == null ? null : Samples.maskRoi(Path.of(options.get("roi")), imp);
         List<ImagePlus> results = new java.util.ArrayList<>();
         for (int s = 0; s < planes; s++) {
             String stem = planes == 1 ? base : base + String.format(Locale.ROOT, "_s%03d", s + 1);
-            ImagePlus plane = volumes ? frame(imp, s) : plane(imp, s);
+            ImagePlus plane = volumes ? Samples.frame(imp, s) : Samples.plane(imp, s);
             if (roi != null) {
                 plane.setRoi((Roi) roi.clone());
             }
@@ -203,51 +201,6 @@ final class ExplainCommand {
         }
         output.png(name + "_overlay.png", HeatmapRendering.blend(plane.getStack().getProcessor(
                 plane.getStackIndex(1, peak, 1)), shown, Luts.get(lut), opacity));
-    }
-
-    /** The non-zero pixels of the mask file as an ROI for {@code image}; sizes must match. */
-    static Roi maskRoi(Path mask, ImagePlus image) {
-        ImagePlus m = ImageFiles.open(mask);
-        if (m.getWidth() != image.getWidth() || m.getHeight() != image.getHeight()) {
-            throw new UserError("the ROI mask " + mask.getFileName() + " is " + m.getWidth() + " x " + m.getHeight()
-                    + " pixels, the image " + image.getTitle() + " is " + image.getWidth() + " x " + image.getHeight()
-                    + "; give a mask of the image's size (non-zero = inside)");
-        }
-        return Rois.fromMask(m, mask.getFileName().toString());
-    }
-
-    /** Time point {@code t} (0-based) of {@code imp}, all its channels and slices: one sample of a 3-D model. */
-    static ImagePlus frame(ImagePlus imp, int t) {
-        if (imp.getNFrames() == 1) {
-            return imp;
-        }
-        ImageStack stack = new ImageStack(imp.getWidth(), imp.getHeight());
-        for (int z = 1; z <= imp.getNSlices(); z++) {
-            for (int c = 1; c <= imp.getNChannels(); c++) {
-                stack.addSlice(imp.getStack().getProcessor(imp.getStackIndex(c, z, t + 1)));
-            }
-        }
-        ImagePlus f = new ImagePlus(imp.getTitle(), stack);
-        f.setDimensions(imp.getNChannels(), imp.getNSlices(), 1);
-        f.setCalibration(imp.getCalibration().copy());
-        return f;
-    }
-
-    /** Plane {@code s} (z fastest, then t) of {@code imp}, all its channels, as its own image. */
-    static ImagePlus plane(ImagePlus imp, int s) {
-        if (imp.getNSlices() * imp.getNFrames() == 1) {
-            return imp;
-        }
-        int z = s % imp.getNSlices() + 1;
-        int t = s / imp.getNSlices() + 1;
-        ImageStack stack = new ImageStack(imp.getWidth(), imp.getHeight());
-        for (int c = 1; c <= imp.getNChannels(); c++) {
-            stack.addSlice(imp.getStack().getProcessor(imp.getStackIndex(c, z, t)));
-        }
-        ImagePlus p = new ImagePlus(imp.getTitle(), stack);
-        p.setDimensions(imp.getNChannels(), 1, 1);
-        p.setCalibration(imp.getCalibration().copy());
-        return p;
     }
 
     static String stem(Path file) {

@@ -212,44 +212,11 @@ public final class ExplainableModel implements AutoCloseable {
         return input;
     }
 
-    /** Activation values per input value when the reference shape is known; a generous guess otherwise. */
-    private static final double UNKNOWN_ACTIVATIONS_PER_INPUT = 500;
-
-    /** Forward activations kept for the backward pass, plus gradients and the reverse pass's copies. */
-    private static final double EXPLANATION_COPIES = 3;
-
     /**
-     * Refuses an input whose activations would not fit in this machine's memory: the engine's
-     * tensors are native memory, and running out of it kills the whole program (Fiji with it),
-     * so a huge image to a model that takes any size is a clear error instead.
+     * Refuses an input whose activations would not fit in this machine's memory (see {@link MemoryBudget}).
      */
     public void checkFits(long[] inputShape) {
-        long values = 1;
-        for (long d : inputShape) {
-            values *= Math.max(1, d);
-        }
-        double perInput = UNKNOWN_ACTIVATIONS_PER_INPUT;
-        long[] ref = inputShape();
-        if (java.util.Arrays.stream(ref).allMatch(d -> d > 0)) {
-            long refValues = java.util.Arrays.stream(ref).reduce(1, (a, b) -> a * b);
-            perInput = layers().stream().mapToDouble(l -> java.util.Arrays.stream(l.shape()).reduce(1, (a, b) -> a * b))
-                    .sum() / refValues;
-        }
-        double bytes = 4.0 * values * perInput * EXPLANATION_COPIES;
-        long budget = physicalMemory() / 2;
-        if (bytes > budget) {
-            throw new UserError(String.format(java.util.Locale.ROOT, "an input of %s pixels would need about %d MB"
-                    + " for the model's activations, more than half of this machine's %d MB; crop or scale the image"
-                    + " first", size(inputShape), (long) (bytes / (1 << 20)), physicalMemory() / (1 << 20)));
-        }
-    }
-
-    private static long physicalMemory() {
-        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                instanceof com.sun.management.OperatingSystemMXBean os) {
-            return os.getTotalMemorySize();
-        }
-        return 8L << 30;
+        MemoryBudget.check(inputShape, inputShape(), this::layers);
     }
 
     /** "128 x 128" from (N, C, H, W); "32 x 128 x 128" for (N, C, D, H, W). */
