@@ -3,6 +3,7 @@ package org.cnnexplain.explain;
 import static org.cnnexplain.testutil.Compare.assertClose;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -190,5 +191,44 @@ class ExplainParityTest {
                 ? new long[] {maps.count(), maps.depth(), maps.height(), maps.width()}
                 : new long[] {maps.count(), maps.height(), maps.width()};
         assertClose(maps.data(), shape, expected, tol, what);
+    }
+
+    /**
+     * Every method on the 3-D CNN returns volumes: one per sample (CAM family) or per channel
+     * (Feature Maps, Deconvnet), at the layer's and the stack's size; and CAM relates to Grad-CAM
+     * as in 2-D: ReLU(CAM) / (d·h·w) = Grad-CAM (the head is 3-D global average pooling + one linear layer).
+     */
+    @org.junit.jupiter.api.Test
+    void everyMethodGivesVolumesOnThe3dModel() throws Exception {
+        try (ExplainableModel model = ModelLoader.load(TestModels.parityModel("net3d", 17), "cpu");
+             NDManager run = model.newRun()) {
+            NDArray x = input("net3d", model, run);
+            for (CamMethod m : List.of(new GradCam(), new GradCamPlusPlus(), new XGradCam(), new LayerCam(),
+                    new HiResCam(), new EigenCam(), new ScoreCam(16), new Cam())) {
+                CamResult r = m.explain(model, run, x, "auto", Target.top1());
+                assertArrayEquals(new int[] {2, 4, 8, 8}, new int[] {r.layerMaps().count(), r.layerMaps().depth(),
+                        r.layerMaps().height(), r.layerMaps().width()}, m.name() + " layer maps");
+                assertArrayEquals(new int[] {2, 8, 32, 32}, new int[] {r.inputMaps().count(), r.inputMaps().depth(),
+                        r.inputMaps().height(), r.inputMaps().width()}, m.name() + " input maps");
+            }
+            float[] cam = new Cam().explain(model, run, x, "auto", Target.top1()).layerMaps().data();
+            float[] gradcam = new GradCam().explain(model, run, x, "block3", Target.top1()).layerMaps().data();
+            float[] scaled = new float[cam.length];
+            for (int i = 0; i < cam.length; i++) {
+                scaled[i] = Math.max(cam[i], 0f) / (4 * 8 * 8);
+            }
+            assertClose(scaled, new long[] {2, 4, 8, 8}, new Npy(new long[] {2, 4, 8, 8}, gradcam), 1e-5,
+                    "ReLU(CAM)/(d*h*w) vs Grad-CAM in 3-D");
+            FeatureMaps.Result fm = FeatureMaps.compute(model, run, x, "block2", new int[] {0, 5}, "none");
+            assertEquals(2, fm.inputMaps().count());
+            assertEquals(8, fm.inputMaps().depth());
+            MapStack dc = Deconvnet.project(model, run, x, "block3", Backprop.Rule.DECONVNET, null, 3,
+                    Deconvnet.Signal.PEAK, Target.top1());
+            assertEquals(3 * 8, dc.planes());
+            assertTrue(dc.labels().get(0).contains(" z="), dc.labels().get(0));
+            MapStack ggc = GuidedGradCam.of(model, run, x, new GradCam().explain(model, run, x, "auto",
+                    Target.top1()), Target.top1());
+            assertEquals(8, ggc.depth());
+        }
     }
 }
