@@ -7,7 +7,7 @@ distractor cells are background). For the segmentation truth test.
 Trained on 1,600 generated images (seed 1000, as the classifier's training set but
 fewer), evaluated on a 600-image held-out split (seed 2000, whose first 15 per class
 are test-images/demo). Writes src/test/resources/models/seg_demo.{onnx,json} and
-src/test/resources/golden/seg_demo/logits_first4.npy (outputs of the first four demo images).
+src/test/resources/golden/seg_demo/logits_first.npy (the output for the first demo image).
 """
 import csv
 import json
@@ -140,13 +140,13 @@ def main():
 
     import tifffile
     with open(os.path.join(ROOT, "test-images", "demo", "labels.csv")) as f:
-        files = [row["file"] for row in csv.DictReader(f)]
-    demo = to_tensor([tifffile.imread(os.path.join(ROOT, "test-images", "demo", n)) for n in files])
+        files = [row["file"] for row in csv.DictReader(f)]   # the first is cell_000.tif
+    demo = to_tensor([tifffile.imread(os.path.join(ROOT, "test-images", "demo", files[0]))])
     with torch.no_grad():
         logits = model(demo)
     golden = os.path.join(ROOT, "src", "test", "resources", "golden", "seg_demo")
     os.makedirs(golden, exist_ok=True)
-    save_npy(os.path.join(golden, "logits_first4.npy"), logits[:4].numpy())
+    save_npy(os.path.join(golden, "logits_first.npy"), logits[:1].numpy())
     print(f"wrote seg_demo ({os.path.getsize(os.path.join(models, 'seg_demo.onnx')) // 1024} KB)"
           f" in {time.time() - t0:.0f} s")
 

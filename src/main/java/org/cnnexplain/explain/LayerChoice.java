@@ -17,27 +17,47 @@ public final class LayerChoice {
      * {@code auto} is, for a classifier, the last node whose output is still a
      * spatial map (before global pooling flattens it): the usual Grad-CAM layer.
      * For a model with a per-pixel output (a U-Net), whose last spatial node is the
-     * output itself, it is the bottleneck: the last of the nodes with the coarsest
-     * map, as Seg-Grad-CAM uses. Anything else is a node name, output name or module
-     * path ({@link ExplainableModel#resolveLayer}).
+     * output itself, it is the first decoder stage: the last node at the second-coarsest
+     * resolution that comes after the bottleneck (the upsampled bottleneck fused with
+     * its skip connection), or the bottleneck when there is no decoder. Why not the
+     * bottleneck itself, as Seg-Grad-CAM's paper does: on the trained demo U-Net its
+     * 16 × 16 map put the peak on the image border for every third object (a
+     * zero-padding response that the channel-averaged weights pick up), the first
+     * decoder stage on none (SegmentationTruthTest). Anything else is a node name,
+     * output name or module path ({@link ExplainableModel#resolveLayer}).
      */
     public static Layer resolve(ExplainableModel model, String layer) {
-        if (layer == null || layer.isBlank() || layer.trim().equalsIgnoreCase(AUTO)) {
-            List<Layer> layers = model.layers();
-            Layer chosen = null;
-            for (Layer l : layers) {
-                if (l.isSpatial() && (chosen == null || !model.hasSpatialOutput()
-                        || positions(l) <= positions(chosen))) {
-                    chosen = l;
-                }
-            }
-            if (chosen == null) {
-                throw new UserError("model '" + model.path().getFileName() + "' has no layer with a spatial output"
-                        + (model.limitation() != null ? ": " + model.limitation() : ""));
-            }
-            return chosen;
+        if (layer != null && !layer.isBlank() && !layer.trim().equalsIgnoreCase(AUTO)) {
+            return model.resolveLayer(layer);
         }
-        return model.resolveLayer(layer);
+        List<Layer> spatial = model.layers().stream().filter(Layer::isSpatial).toList();
+        if (spatial.isEmpty()) {
+            throw new UserError("model '" + model.path().getFileName() + "' has no layer with a spatial output"
+                    + (model.limitation() != null ? ": " + model.limitation() : ""));
+        }
+        if (!model.hasSpatialOutput()) {
+            return spatial.get(spatial.size() - 1);
+        }
+        long coarsest = spatial.stream().mapToLong(LayerChoice::positions).min().orElseThrow();
+        int bottleneck = -1;
+        for (int i = 0; i < spatial.size(); i++) {
+            if (positions(spatial.get(i)) == coarsest) {
+                bottleneck = i;
+            }
+        }
+        long next = Long.MAX_VALUE;
+        for (Layer l : spatial.subList(bottleneck + 1, spatial.size())) {
+            if (positions(l) > coarsest) {
+                next = Math.min(next, positions(l));
+            }
+        }
+        Layer chosen = spatial.get(bottleneck);
+        for (Layer l : spatial.subList(bottleneck + 1, spatial.size())) {
+            if (positions(l) == next) {
+                chosen = l;
+            }
+        }
+        return chosen;
     }
 
     private static long positions(Layer l) {

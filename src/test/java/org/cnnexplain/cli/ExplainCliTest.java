@@ -125,7 +125,7 @@ class ExplainCliTest {
         String unetModel = TestModels.parityModel("unet", 13).toString();
         CliTest.Result r = run("gradcam", "--model", unetModel, "--input", tmp.resolve("cells.tif").toString(),
                 "--output", tmp.resolve("seg").toString(), "--roi", tmp.resolve("mask.tif").toString(),
-                "--normalize", "none");
+                "--normalize", "none", "--layer", "bottleneck");
         assertEquals(0, r.code(), r.err());
         ImagePlus map = IJ.openImage(tmp.resolve("seg/cells_gradcam.tif").toString());
         org.cnnexplain.testutil.Compare.assertClose((float[]) map.getProcessor().getPixels(), new long[] {1, 32, 32},

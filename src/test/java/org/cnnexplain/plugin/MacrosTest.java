@@ -118,7 +118,7 @@ class MacrosTest {
         rm.reset();
         Path out = tmp.resolve("per_roi.tif");
         runMacro("roi_seggradcam.ijm", "image=[" + image + "] model=[" + TestModels.parityModel("unet", 13)
-                .toAbsolutePath() + "] rois=[" + zip + "] output=[" + out + "]");
+                .toAbsolutePath() + "] rois=[" + zip + "] layer=bottleneck output=[" + out + "]");
         ImagePlus stack = IJ.openImage(out.toString());
         assertEquals(2, stack.getStackSize());
         assertEquals("nucleus A", stack.getStack().getSliceLabel(1));

@@ -116,13 +116,13 @@ public class VolumeSegmentationCommandsTest {
     void theRoiIsTheSegmentationTarget() throws Exception {
         ImagePlus image = image("unet");
         image.setRoi(new Roi(8, 10, 12, 14));   // the box of make_volume_seg_models.py
-        Module m = run(GradCamCommand.class, "unet", image, "layer", "auto");
+        Module m = run(GradCamCommand.class, "unet", image, "layer", "bottleneck");
         assertClose(stackData((ImagePlus) m.getOutput("result")), new long[] {1, 32, 32},
                 first("unet", "gradcam_input.npy"), 1e-3, "Seg-Grad-CAM over the ROI");
         assertTrue(((ImagePlus) m.getOutput("result")).getStack().getSliceLabel(1).contains("in ROI"));
 
         ImagePlus noRoi = image("unet");
-        Module region = run(GradCamCommand.class, "unet", noRoi, "layer", "auto");
+        Module region = run(GradCamCommand.class, "unet", noRoi, "layer", "bottleneck");
         assertClose(stackData((ImagePlus) region.getOutput("result")), new long[] {1, 32, 32},
                 first("unet", "region_gradcam_input.npy"), 1e-3, "Seg-Grad-CAM over the predicted region");
 
