@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import java.util.List;
 import java.util.Locale;
 import org.cnnexplain.UserError;
+import org.cnnexplain.model.Prediction;
 
 /**
  * The score an explanation explains: a class (index, name, or {@code top1})
@@ -67,7 +68,7 @@ public record Target(String spec, boolean probability, Region region) {
         }
         float[] v = logits.toFloatArray();
         for (int i = 0; i < n; i++) {
-            out[i] = positions == 1 ? argMax(v, i * k, 1, k) : dominantClass(v, i, k, positions, shape);
+            out[i] = positions == 1 ? Prediction.classAt(v, i, k, 1, 0) : dominantClass(v, i, k, positions, shape);
         }
         return out;
     }
@@ -75,23 +76,7 @@ public record Target(String spec, boolean probability, Region region) {
     /** Segmentation top1: the class predicted at most positions of the region, class 0 only when nothing else is. */
     private int dominantClass(float[] v, int sample, int k, int positions, long[] shape) {
         boolean[] inside = region == null ? null : region.sample((int) shape[shape.length - 1], (int) shape[2]);
-        int[] count = new int[k];
-        for (int p = 0; p < positions; p++) {
-            if (inside == null || inside[p]) {
-                count[argMax(v, sample * k * positions + p, positions, k)]++;
-            }
-        }
-        return org.cnnexplain.model.Prediction.dominantClass(count);
-    }
-
-    private static int argMax(float[] v, int first, int stride, int k) {
-        int best = 0;
-        for (int j = 1; j < k; j++) {
-            if (v[first + j * stride] > v[first + best * stride]) {
-                best = j;
-            }
-        }
-        return best;
+        return Prediction.dominantClass(Prediction.pixelsPerClass(v, sample, k, positions, inside));
     }
 
     private void checkRegion(long[] shape) {
@@ -151,7 +136,7 @@ public record Target(String spec, boolean probability, Region region) {
         for (int i = 0; i < n; i++) {
             int base = (i * k + classes[i]) * positions;
             for (int p = 0; p < positions; p++) {
-                boolean in = inside != null ? inside[p] : argMax(v, i * k * positions + p, positions, k) == classes[i];
+                boolean in = inside != null ? inside[p] : Prediction.classAt(v, i, k, positions, p) == classes[i];
                 w[base + p] = in ? 1f : 0f;
             }
         }

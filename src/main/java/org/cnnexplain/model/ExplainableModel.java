@@ -205,9 +205,9 @@ public final class ExplainableModel implements AutoCloseable {
                 throw new UserError("model '" + path.getFileName() + "' expects input of " + size(want) + " pixels, the image is "
                         + size(got.getShape()) + " (use fit=resize, on the command line --fit resize, or scale it first)");
             }
-            if (want[i] <= 0) {
-                checkFits(got.getShape());   // any size goes in: make sure this one fits
-            }
+        }
+        if (want.length > 2 && java.util.Arrays.stream(want, 2, want.length).anyMatch(d -> d <= 0)) {
+            checkFits(got.getShape());   // any size goes in: make sure this one fits
         }
         return input;
     }

@@ -59,22 +59,43 @@ public record Prediction(float[] scores, float[] probabilities, int top1, String
         for (int i = 0; i < n; i++) {
             float[] mean = new float[k];
             float[] fraction = new float[k];
-            float[] at = new float[k];
-            int[] count = new int[k];
-            for (int p = 0; p < positions; p++) {
-                for (int c = 0; c < k; c++) {
-                    at[c] = v[(i * k + c) * positions + p];
-                    mean[c] += at[c] / positions;
-                }
-                count[argMax(at)]++;
-            }
+            int[] count = pixelsPerClass(v, i, k, positions, null);
             for (int c = 0; c < k; c++) {
+                for (int p = 0; p < positions; p++) {
+                    mean[c] += v[(i * k + c) * positions + p] / positions;
+                }
                 fraction[c] = count[c] / (float) positions;
             }
             int best = dominantClass(count);
             out.add(new Prediction(mean, fraction, best, best < names.size() ? names.get(best) : Integer.toString(best)));
         }
         return out;
+    }
+
+    /**
+     * The class with the highest score at position {@code p} of sample {@code i} of an output
+     * {@code v} laid out (N, K, positions); positions = 1 for a classifier.
+     */
+    public static int classAt(float[] v, int i, int k, int positions, int p) {
+        int first = i * k * positions + p;
+        int best = 0;
+        for (int c = 1; c < k; c++) {
+            if (v[first + c * positions] > v[first + best * positions]) {
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    /** Positions of sample {@code i} predicted as each class, only where {@code inside} (null: everywhere). */
+    public static int[] pixelsPerClass(float[] v, int i, int k, int positions, boolean[] inside) {
+        int[] count = new int[k];
+        for (int p = 0; p < positions; p++) {
+            if (inside == null || inside[p]) {
+                count[classAt(v, i, k, positions, p)]++;
+            }
+        }
+        return count;
     }
 
     /** The class with the most pixels, class 0 (the background) only when no other class has any. */
