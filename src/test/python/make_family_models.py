@@ -62,6 +62,23 @@ def families():
     }
 
 
+def export(name, model, x):
+    """The model's goldens for input x (input.npy, logits.npy) and its ONNX files at opset 11, 13 and 17."""
+    models_dir = os.path.join(ROOT, "src", "test", "resources", "models")
+    golden = os.path.join(ROOT, "src", "test", "resources", "golden", name)
+    os.makedirs(golden, exist_ok=True)
+    with torch.no_grad():
+        logits = model(x)
+    save_npy(os.path.join(golden, "input.npy"), x.numpy())
+    save_npy(os.path.join(golden, "logits.npy"), logits.numpy())
+    for opset in (11, 13, 17):
+        torch.onnx.export(model, x, os.path.join(models_dir, f"{name}_op{opset}.onnx"), opset_version=opset,
+                          input_names=["input"], output_names=["logits"],
+                          dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
+    size = os.path.getsize(os.path.join(models_dir, f"{name}_op17.onnx"))
+    print(f"{name}: {sum(p.numel() for p in model.parameters())} parameters, {size // 1024} KB per file")
+
+
 def full(out):
     """The real torchvision architectures, full width, 224 x 224, 3 channels: for a manual check, not committed."""
     for name in ("densenet121", "efficientnet_b0", "mobilenet_v3_small", "squeezenet1_1", "shufflenet_v2_x0_5"):
@@ -75,24 +92,11 @@ def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--full":
         full(sys.argv[2])
         return
-    models_dir = os.path.join(ROOT, "src", "test", "resources", "models")
     for name, model in families().items():
         gen = torch.Generator().manual_seed(42)
         randomize_batchnorm(model, gen)
         model.eval()
-        x = torch.randn(2, 3, 64, 64, generator=gen)
-        with torch.no_grad():
-            logits = model(x)
-        golden = os.path.join(ROOT, "src", "test", "resources", "golden", name)
-        os.makedirs(golden, exist_ok=True)
-        save_npy(os.path.join(golden, "input.npy"), x.numpy())
-        save_npy(os.path.join(golden, "logits.npy"), logits.numpy())
-        for opset in (11, 13, 17):
-            torch.onnx.export(model, x, os.path.join(models_dir, f"{name}_op{opset}.onnx"), opset_version=opset,
-                              input_names=["input"], output_names=["logits"],
-                              dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
-        size = os.path.getsize(os.path.join(models_dir, f"{name}_op17.onnx"))
-        print(f"{name}: {sum(p.numel() for p in model.parameters())} parameters, {size // 1024} KB per file")
+        export(name, model, torch.randn(2, 3, 64, 64, generator=gen))
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from golden_io import save_npy  # noqa: E402
 from make_explain_goldens import RuleRelu, forward_with_layer, use_rule_relus  # noqa: E402
+from make_family_models import export  # noqa: E402
 from make_parity_models import ROOT, randomize_batchnorm  # noqa: E402
 
 
@@ -153,22 +154,6 @@ def write(name, model, layer, x, roi=None, prefix="", peaks=True):
         save_npy(os.path.join(out, prefix + rule + "_peak.npy"), gx.sum(dim=1).detach().numpy())
     RuleRelu.rule = "gradient"
     return {"layer": layer, "classes": classes, "peak_channels": top.tolist()}
-
-
-def export(name, model, x):
-    models_dir = os.path.join(ROOT, "src", "test", "resources", "models")
-    golden = os.path.join(ROOT, "src", "test", "resources", "golden", name)
-    os.makedirs(golden, exist_ok=True)
-    with torch.no_grad():
-        logits = model(x)
-    save_npy(os.path.join(golden, "input.npy"), x.numpy())
-    save_npy(os.path.join(golden, "logits.npy"), logits.numpy())
-    for opset in (11, 13, 17):
-        torch.onnx.export(model, x, os.path.join(models_dir, f"{name}_op{opset}.onnx"), opset_version=opset,
-                          input_names=["input"], output_names=["logits"],
-                          dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
-    size = os.path.getsize(os.path.join(models_dir, f"{name}_op17.onnx"))
-    print(f"{name}: {sum(p.numel() for p in model.parameters())} parameters, {size // 1024} KB per file")
 
 
 def main():
