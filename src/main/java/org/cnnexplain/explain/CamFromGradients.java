@@ -1,6 +1,9 @@
 package org.cnnexplain.explain;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import org.cnnexplain.UserError;
+import org.cnnexplain.model.ExplainableModel;
 
 /**
  * CAM for a model whose head cannot be read (TorchScript, cut at {@code features}):
@@ -9,24 +12,20 @@ import org.cnnexplain.UserError;
  * w_k^c = h·w · dy^c/dA^k. That the gradient is the same at every position is
  * checked: a head of any other form is refused, not approximated.
  */
-final class CamFromGradients extends CamMethod {
+final class CamFromGradients extends Cam {
 
     /** Relative spread of a channel's gradient over positions still taken as constant (float rounding). */
     private static final double CONSTANT = 1e-4;
 
+    /** Any spatial layer (the cut, for TorchScript): there is no pooling node to find. */
     @Override
-    public String name() {
-        return "cam";
+    public CamResult explain(ExplainableModel model, NDManager run, NDArray input, String layer, Target target) {
+        return explain(model, run, input, LayerChoice.spatial(model, layer, title()), target);
     }
 
     @Override
-    public String title() {
-        return "CAM";
-    }
-
-    @Override
-    protected boolean relu() {
-        return false;
+    protected boolean usesGradients() {
+        return true;
     }
 
     @Override
