@@ -184,20 +184,19 @@ final class ExplainCommand {
         int depth = plane.getNSlices() == maps.getNSlices() ? plane.getNSlices() : 1;
         int peak = 1;
         float best = Float.NEGATIVE_INFINITY;
-        float[] shown = null;
         for (int z = 1; z <= depth; z++) {
-            float[] map = ((float[]) maps.getStack().getProcessor(z).getPixels()).clone();
-            for (int i = 0; i < map.length; i++) {
-                map[i] = magnitude ? Math.abs(map[i]) : map[i];
-                if (map[i] > best) {
-                    best = map[i];
+            for (float v : (float[]) maps.getStack().getProcessor(z).getPixels()) {
+                if ((magnitude ? Math.abs(v) : v) > best) {
+                    best = magnitude ? Math.abs(v) : v;
                     peak = z;
-                    shown = map;
                 }
             }
         }
-        if (shown == null) {   // all NaN cannot happen (inputs are checked), but an all -inf map should not crash
-            shown = (float[]) maps.getStack().getProcessor(1).getPixels();
+        float[] shown = ((float[]) maps.getStack().getProcessor(peak).getPixels()).clone();
+        if (magnitude) {
+            for (int i = 0; i < shown.length; i++) {
+                shown[i] = Math.abs(shown[i]);
+            }
         }
         output.png(name + "_overlay.png", HeatmapRendering.blend(plane.getStack().getProcessor(
                 plane.getStackIndex(1, peak, 1)), shown, Luts.get(lut), opacity));
