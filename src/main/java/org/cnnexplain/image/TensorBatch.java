@@ -56,9 +56,7 @@ public final class TensorBatch {
         int c = (int) image.dimension(2);
         int z = (int) image.dimension(3);
         int t = (int) image.dimension(4);
-        if (w < 1 || h < 1) {
-            throw new UserError("the image is empty (" + w + " x " + h + " pixels)");
-        }
+        checkNotEmpty(w, h);
         int[] map = ChannelMapping.map(c, modelChannels);
         int plane = w * h;
         int samples = z * t;
@@ -88,9 +86,7 @@ public final class TensorBatch {
         int h = (int) image.dimension(1);
         int z = (int) image.dimension(3);
         int t = (int) image.dimension(4);
-        if (w < 1 || h < 1) {
-            throw new UserError("the image is empty (" + w + " x " + h + " pixels)");
-        }
+        checkNotEmpty(w, h);
         int[] map = ChannelMapping.map((int) image.dimension(2), modelChannels);
         int plane = w * h;
         int volume = Math.multiplyExact(z, plane);
@@ -121,6 +117,12 @@ public final class TensorBatch {
             px[i++] = cursor.next().getRealFloat();
         }
         return px;
+    }
+
+    private static void checkNotEmpty(int w, int h) {
+        if (w < 1 || h < 1) {
+            throw new UserError("the image is empty (" + w + " x " + h + " pixels)");
+        }
     }
 
     private static void checkFinite(float[] px, int sample) {
