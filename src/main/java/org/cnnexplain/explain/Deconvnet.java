@@ -11,6 +11,7 @@ import java.util.Locale;
 import org.cnnexplain.UserError;
 import org.cnnexplain.model.ExplainableModel;
 import org.cnnexplain.model.Layer;
+import org.cnnexplain.graph.Tensors;
 
 /**
  * Projects neurons of a layer back to pixel space (Zeiler & Fergus 2014), with
@@ -55,7 +56,7 @@ public final class Deconvnet {
         if (signal == Signal.CLASS) {
             ExplainableModel.Forward f = model.forward(run, x, List.of());
             int[] cls = target.classes(f.logits(), model.classNames());
-            NDArray seed = run.create(target.weights(f.logits(), cls), f.logits().getShape());
+            NDArray seed = Tensors.of(run, target.weights(f.logits(), cls), f.logits().getShape());
             NDArray back = Backprop.toInput(model, run, x, model.outputName(), seed, rule);
             return new MapStack(back.sum(new int[] {1}).toFloatArray(), 1, in[0], in[1], in[2],
                     List.of(rule.fileName() + " of class " + target.describe(model.classNames(), cls[0])));
@@ -84,7 +85,7 @@ public final class Deconvnet {
             copies.add(x);
         }
         NDArray batch = NDArrays.concat(copies, 0);
-        NDArray seed = run.create(seeds, new Shape(chosen.length).addAll(a.getShape().slice(1)));
+        NDArray seed = Tensors.of(run, seeds, new Shape(chosen.length).addAll(a.getShape().slice(1)));
         NDArray back = Backprop.toInput(model, run, batch, l.output(), seed, rule);
         return new MapStack(back.sum(new int[] {1}).toFloatArray(), chosen.length, in[0], in[1], in[2], labels);
     }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import org.cnnexplain.image.Resampling;
+import org.cnnexplain.graph.Tensors;
 
 /**
  * Score-CAM (Wang et al. 2020): no gradients. Each channel, upsampled to the
@@ -63,7 +64,7 @@ public class ScoreCam extends CamMethod {
                 }
             }
             try (NDManager sub = ctx.run().newSubManager()) {
-                NDArray x = sub.create(batch, new Shape(to - from).addAll(new Shape(in).slice(1)));
+                NDArray x = Tensors.of(sub, batch, new Shape(to - from).addAll(new Shape(in).slice(1)));
                 NDArray logits = ctx.model().forward(sub, x, List.of()).logits();
                 int[] cls = new int[to - from];
                 java.util.Arrays.fill(cls, s.cls());

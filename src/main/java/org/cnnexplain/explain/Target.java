@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import org.cnnexplain.UserError;
 import org.cnnexplain.model.Prediction;
+import org.cnnexplain.graph.Tensors;
 
 /**
  * The score an explanation explains: a class (index, name, or {@code top1})
@@ -110,7 +111,7 @@ public record Target(String spec, boolean probability, Region region) {
     public NDArray score(NDArray logits, int[] classes) {
         NDArray values = probability ? logits.softmax(1) : logits;
         NDArray flat = values.reshape(classes.length, -1);
-        return flat.mul(logits.getManager().create(weights(logits, classes), flat.getShape())).sum(new int[] {1});
+        return flat.mul(Tensors.of(logits.getManager(), weights(logits, classes), flat.getShape())).sum(new int[] {1});
     }
 
     /**

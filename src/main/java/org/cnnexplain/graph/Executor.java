@@ -67,6 +67,7 @@ public final class Executor {
                                     BiFunction<String, NDArray, NDArray> hook) {
         Set<String> keep = new HashSet<>(wanted);
         Map<String, NDArray> values = new HashMap<>(feeds);
+        feeds.forEach(MemoryCheck::requireOwned);
         List<Node> nodes = graph.nodes();
         for (int i = 0; i < nodes.size(); i++) {
             Node node = nodes.get(i);
@@ -77,12 +78,14 @@ public final class Executor {
             List<NDArray> outputs = apply(i, node, inputs);
             for (int k = 0; k < node.outputs().size() && k < outputs.size(); k++) {
                 NDArray out = own(run, outputs.get(k));
+                MemoryCheck.requireOwned(node.outputs().get(k), out);
                 if (hook != null) {
                     out = hook.apply(node.outputs().get(k), out);
                 }
                 values.put(node.outputs().get(k), out);
             }
             release(values, node, i, keep, feeds);
+            MemoryCheck.afterNode();
         }
         Map<String, NDArray> result = new LinkedHashMap<>();
         for (String name : wanted) {
@@ -134,7 +137,7 @@ public final class Executor {
             if (lastUse.getOrDefault(name, -1) == index && !keep.contains(name) && !feeds.containsKey(name)) {
                 NDArray v = values.remove(name);
                 if (v != null && !isStillUsed(v, values)) {
-                    v.close();
+                    MemoryCheck.release(v);
                 }
             }
         }

@@ -48,8 +48,8 @@ final class ResizeOps {
         int ow = (int) outShape[rank - 1];
         float[] ry = matrix(node, h, oh, mode, transform, nearest);
         float[] rx = matrix(node, w, ow, mode, transform, nearest);
-        NDArray my = x.getManager().create(ry, new Shape(oh, h));
-        NDArray mxT = x.getManager().create(rx, new Shape(ow, w)).transpose();
+        NDArray my = Tensors.of(x.getManager(), ry, new Shape(oh, h));
+        NDArray mxT = Tensors.of(x.getManager(), rx, new Shape(ow, w)).transpose();
         return one(my.matMul(x).matMul(mxT));
     }
 

@@ -156,7 +156,7 @@ final class ShapeOps {
         int start = (int) clampAxis(node.attributes().getInt("start", 0), rank);
         int end = (int) clampAxis(node.attributes().getInt("end", rank), rank);
         long[] out = java.util.Arrays.copyOfRange(dims, start, Math.max(start, end));
-        return one(in.get(0).getManager().create(out));
+        return one(Tensors.of(in.get(0).getManager(), out));
     }
 
     private static long clampAxis(long axis, int rank) {

@@ -9,6 +9,7 @@ import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.type.numeric.RealType;
 import net.imglib2.view.Views;
 import org.cnnexplain.UserError;
+import org.cnnexplain.graph.Tensors;
 
 /**
  * The samples of one image, ready for a model, channels mapped and normalised:
@@ -162,7 +163,7 @@ public final class TensorBatch {
         float[] part = java.util.Arrays.copyOfRange(data, from * per, to * per);
         Shape shape = depth == 0 ? new Shape(to - from, channels, height, width)
                 : new Shape(to - from, channels, depth, height, width);
-        return manager.create(part, shape);
+        return Tensors.of(manager, part, shape);
     }
 
     public NDArray toNDArray(NDManager manager) {

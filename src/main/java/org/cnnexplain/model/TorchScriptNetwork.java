@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.function.BiFunction;
 import org.cnnexplain.UserError;
 import org.cnnexplain.graph.Graph;
+import org.cnnexplain.graph.Tensors;
 
 /**
  * A TorchScript module run through DJL as a whole. Its only layers are the
@@ -90,7 +91,7 @@ final class TorchScriptNetwork implements Network {
 
     /** One method of the module on {@code x}; DJL picks the method from a marker array's name. */
     private NDArray call(NDManager run, String method, NDArray x) {
-        NDArray marker = run.create(new float[] {0});
+        NDArray marker = Tensors.of(run, new float[] {0});
         marker.setName("module_method:" + method);
         // the JIT's profiling executor re-specialises the module for every new mix of inputs that need
         // gradients and keeps what it compiled (measured: ~200 MB over the first 2,000 Grad-CAM runs of the demo)

@@ -25,6 +25,7 @@ import org.cnnexplain.onnx.proto.Onnx.NodeProto;
 import org.cnnexplain.onnx.proto.Onnx.OperatorSetIdProto;
 import org.cnnexplain.onnx.proto.Onnx.TensorShapeProto;
 import org.cnnexplain.onnx.proto.Onnx.ValueInfoProto;
+import org.cnnexplain.graph.Tensors;
 
 /**
  * Reads an ONNX file into a {@link Graph} whose weights live in {@code manager}.
@@ -158,10 +159,10 @@ public final class OnnxReader {
         }
         // Constant's scalar and list forms all end up as one tensor "value"
         if (p.getOpType().equals("Constant") && !values.containsKey("value")) {
-            Object v = values.containsKey("value_float") ? weights.create((Float) values.get("value_float"))
-                    : values.containsKey("value_int") ? weights.create((Long) values.get("value_int"))
-                    : values.containsKey("value_floats") ? weights.create((float[]) values.get("value_floats"))
-                    : values.containsKey("value_ints") ? weights.create((long[]) values.get("value_ints")) : null;
+            Object v = values.containsKey("value_float") ? Tensors.scalar(weights, (Float) values.get("value_float"))
+                    : values.containsKey("value_int") ? Tensors.scalar(weights, (Long) values.get("value_int"))
+                    : values.containsKey("value_floats") ? Tensors.of(weights, (float[]) values.get("value_floats"))
+                    : values.containsKey("value_ints") ? Tensors.of(weights, (long[]) values.get("value_ints")) : null;
             if (v == null) {
                 throw new UserError(where + ": Constant without a supported value attribute");
             }

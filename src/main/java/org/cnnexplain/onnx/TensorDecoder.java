@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.cnnexplain.UserError;
 import org.cnnexplain.onnx.proto.Onnx.TensorProto;
+import org.cnnexplain.graph.Tensors;
 
 /**
  * Turns an ONNX {@code TensorProto} into an NDArray.
@@ -65,7 +66,7 @@ final class TensorDecoder {
                         };
                     }
                 }
-                return manager.create(v, shape);
+                return Tensors.of(manager, v, shape);
             }
             case INT64, INT32, INT16, INT8, UINT8, UINT16, UINT32 -> {
                 int width = switch (type) {
@@ -92,7 +93,7 @@ final class TensorDecoder {
                                 : type == TensorProto.DataType.UINT32 ? t.getUint64Data(i) : t.getInt32Data(i);
                     }
                 }
-                return manager.create(v, shape);
+                return Tensors.of(manager, v, shape);
             }
             case BOOL -> {
                 boolean[] v = new boolean[n];
@@ -100,7 +101,7 @@ final class TensorDecoder {
                 for (int i = 0; i < n; i++) {
                     v[i] = hasRaw ? raw.get() != 0 : t.getInt32Data(i) != 0;
                 }
-                return manager.create(v, shape);
+                return Tensors.of(manager, v, shape);
             }
             default -> throw new UserError(what + " has data type " + type + ", which is not supported");
         }

@@ -1,0 +1,69 @@
+package org.cnnexplain.graph;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * The one way this project turns Java data into a tensor: copied into memory that libtorch owns.
+ *
+ * <pre>{@code
+ * NDArray dims = Tensors.of(run, new long[] {1, 64});          // int64 [2]
+ * NDArray x = Tensors.of(run, pixels, new Shape(1, 1, 128, 128)); // float32
+ * }</pre>
+ *
+ * <p>Why not {@code manager.create(...)}: DJL's PyTorch engine wraps a direct buffer holding the
+ * Java data without copying it, and only that NDArray object keeps the buffer alive. A libtorch
+ * view of the tensor (a slice, a reshape — ONNX Gather on a Shape output is one) shares the memory
+ * but not the Java reference, so once the executor closes the original and the garbage collector
+ * frees the buffer, the view reads freed memory: a batch size of 139842792980864, or silently
+ * wrong weights. libtorch reference-counts its own storage across views, so a copy made here lives
+ * exactly as long as the last view of it. The copy costs one memcpy of data that is small (shape
+ * vectors, helper matrices) or copied anyway (an input batch on its way to a convolution).
+ * {@link MemoryCheck} makes the old failure deterministic and finds any tensor that slips past.
+ */
+public final class Tensors {
+
+    private Tensors() {
+    }
+
+    public static NDArray of(NDManager manager, float[] data, Shape shape) {
+        return owned(manager.create(data, shape));
+    }
+
+    public static NDArray of(NDManager manager, long[] data, Shape shape) {
+        return owned(manager.create(data, shape));
+    }
+
+    public static NDArray of(NDManager manager, boolean[] data, Shape shape) {
+        return owned(manager.create(data, shape));
+    }
+
+    /** A 1-D float32 tensor. */
+    public static NDArray of(NDManager manager, float[] data) {
+        return of(manager, data, new Shape(data.length));
+    }
+
+    /** A 1-D int64 tensor. */
+    public static NDArray of(NDManager manager, long[] data) {
+        return of(manager, data, new Shape(data.length));
+    }
+
+    /** A float32 scalar (shape ()). */
+    public static NDArray scalar(NDManager manager, float value) {
+        return of(manager, new float[] {value}, new Shape());
+    }
+
+    /** An int64 scalar (shape ()). */
+    public static NDArray scalar(NDManager manager, long value) {
+        return of(manager, new long[] {value}, new Shape());
+    }
+
+    private static NDArray owned(NDArray javaBacked) {
+        try {
+            return javaBacked.duplicate();
+        } finally {
+            javaBacked.close();
+        }
+    }
+}
