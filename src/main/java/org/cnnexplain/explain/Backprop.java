@@ -2,7 +2,6 @@ package org.cnnexplain.explain;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Activation;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
@@ -16,6 +15,7 @@ import org.cnnexplain.UserError;
 import org.cnnexplain.graph.Graph;
 import org.cnnexplain.graph.Node;
 import org.cnnexplain.graph.Ops;
+import org.cnnexplain.graph.Tensors;
 import org.cnnexplain.model.DeviceChoice;
 import org.cnnexplain.model.ExplainableModel;
 
@@ -124,7 +124,7 @@ public final class Backprop {
                 String name = node.inputs().get(k);
                 NDArray v = name.isEmpty() ? null : values.get(name);
                 if (v == null && graph.constants().containsKey(name)) {
-                    v = graph.constants().get(name).get(run, new NDIndex());   // a per-run view of a weight
+                    v = Tensors.viewIn(run, graph.constants().get(name));   // a per-run view of a weight
                 }
                 if (v != null && onPath.contains(name) && v.getDataType().isFloating()) {
                     v = v.stopGradient();

@@ -2,7 +2,6 @@ package org.cnnexplain.graph;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -116,7 +115,7 @@ public final class Executor {
                 throw new UserError("tensor '" + name + "' read by " + reader.describe()
                         + " is neither a model input, a weight, nor the output of an earlier node");
             }
-            v = constant.get(run, new NDIndex());   // a per-run view: results of ops on it stay in the run
+            v = Tensors.viewIn(run, constant);   // results of ops on it stay in the run
             values.put(name, v);
         }
         return v;
@@ -128,7 +127,7 @@ public final class Executor {
      * view of it, and the stored tensor is never moved or freed.
      */
     private static NDArray own(NDManager run, NDArray out) {
-        return out.getManager() == run ? out : out.get(run, new NDIndex());
+        return out.getManager() == run ? out : Tensors.viewIn(run, out);
     }
 
     private void release(Map<String, NDArray> values, Node node, int index, Set<String> keep,

@@ -2,6 +2,7 @@ package org.cnnexplain.graph;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -57,6 +58,21 @@ public final class Tensors {
     /** An int64 scalar (shape ()). */
     public static NDArray scalar(NDManager manager, long value) {
         return of(manager, new long[] {value}, new Shape());
+    }
+
+    /**
+     * A view of a stored tensor (a weight, a Constant node's value) that belongs to {@code run}, so
+     * that results of ops on it stay in the run and nothing is added to the model's manager.
+     * DJL's {@code get(manager, new NDIndex())} views every tensor except a scalar, which it copies
+     * into a fresh Java-backed tensor; a scalar therefore goes through a rank-1 view.
+     */
+    public static NDArray viewIn(NDManager run, NDArray stored) {
+        if (!stored.getShape().isScalar()) {
+            return stored.get(run, new NDIndex());
+        }
+        try (NDArray rank1 = stored.reshape(1)) {
+            return rank1.get(run, new NDIndex()).reshape(new Shape());
+        }
     }
 
     private static NDArray owned(NDArray javaBacked) {
