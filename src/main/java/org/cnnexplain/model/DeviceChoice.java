@@ -9,7 +9,8 @@ import org.cnnexplain.UserError;
  *
  * <p>The PyTorch engine is started offline: natives come from the
  * {@code pytorch-native-*} jar on the classpath and are never downloaded, unless
- * the user sets {@code -Dai.djl.offline=false} themselves.
+ * the user sets {@code -Dai.djl.offline=false} themselves. oneDNN's kernels are capped at AVX2
+ * first ({@link OneDnnIsa} says why).
  */
 public final class DeviceChoice {
 
@@ -22,6 +23,7 @@ public final class DeviceChoice {
         if (System.getProperty("ai.djl.offline") == null) {
             System.setProperty("ai.djl.offline", "true");
         }
+        OneDnnIsa.apply();
         try {
             return Engine.getEngine("PyTorch");
         } catch (RuntimeException | UnsatisfiedLinkError e) {

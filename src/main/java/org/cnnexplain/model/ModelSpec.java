@@ -25,9 +25,32 @@ import org.cnnexplain.UserError;
  * {@code normalize.mode} is one of {@code none}, {@code minmax}, {@code percentile}
  * (with {@code low}/{@code high} in percent), {@code zscore}, or {@code fixed}
  * (with per-channel {@code mean}/{@code std}, after multiplying by {@code scale},
- * e.g. 1/255 and the ImageNet statistics).
+ * e.g. 1/255 and the ImageNet statistics). {@code activation} ({@code softmax} or
+ * {@code sigmoid}) says how scores become probabilities; see {@link #activationFor}.
  */
-public record ModelSpec(String name, List<String> classes, Input input, Normalize normalize) {
+public record ModelSpec(String name, List<String> classes, Input input, Normalize normalize, String activation) {
+
+    /** How scores become probabilities: one softmax over the classes, or one sigmoid per class. */
+    public enum Activation { SOFTMAX, SIGMOID }
+
+    public ModelSpec(String name, List<String> classes, Input input, Normalize normalize) {
+        this(name, classes, input, normalize, null);
+    }
+
+    /**
+     * The spec's {@code activation} ({@code "softmax"} or {@code "sigmoid"}); without one, softmax
+     * for {@code outputs} > 1 classes and sigmoid for a single output (a binary model).
+     */
+    public Activation activationFor(long outputs) {
+        if (activation == null || activation.isEmpty()) {
+            return outputs == 1 ? Activation.SIGMOID : Activation.SOFTMAX;
+        }
+        return switch (activation) {
+            case "softmax" -> Activation.SOFTMAX;
+            case "sigmoid" -> Activation.SIGMOID;
+            default -> throw new UserError("model spec: activation '" + activation + "' is not one of softmax, sigmoid");
+        };
+    }
 
     public record Input(String axes, long[] shape) {
     }
