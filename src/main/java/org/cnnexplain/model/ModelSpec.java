@@ -52,7 +52,16 @@ public record ModelSpec(String name, List<String> classes, Input input, Normaliz
         };
     }
 
-    public record Input(String axes, long[] shape) {
+    /**
+     * The input tensor: {@code axes} such as {@code bcyx}, and either a fixed {@code shape} or, for
+     * a model that takes other sizes, the smallest size {@code min} and the {@code step} each axis
+     * may grow by (bioimage.io's {@code {min, step}}; a step of 0 means fixed at min).
+     */
+    public record Input(String axes, long[] shape, long[] min, long[] step) {
+
+        public Input(String axes, long[] shape) {
+            this(axes, shape, null, null);
+        }
     }
 
     public record Normalize(String mode, Double low, Double high, double[] mean, double[] std, Double scale) {
