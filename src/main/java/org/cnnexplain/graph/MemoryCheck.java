@@ -43,7 +43,12 @@ public final class MemoryCheck {
 
     /** Turns strict mode on (garbage collection after every node) or off. */
     public static void setEnabled(boolean on) {
-        gcEvery = on ? 1 : 0;
+        setGcEvery(on ? 1 : 0);
+    }
+
+    /** Strict mode with a garbage collection after every {@code k}-th node; 0 turns it off. */
+    public static void setGcEvery(int k) {
+        gcEvery = Math.max(0, k);
     }
 
     /** Closes a tensor the executor no longer needs; in strict mode, poisons and frees its Java buffer now. */

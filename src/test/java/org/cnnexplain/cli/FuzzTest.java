@@ -23,6 +23,17 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FuzzTest {
 
+    /** Under the strict memory mode (MemoryCheck; a collection every 8 nodes keeps the time bound). */
+    @org.junit.jupiter.api.BeforeAll
+    static void strictMemoryMode() {
+        org.cnnexplain.graph.MemoryCheck.setGcEvery(8);
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void normalMemoryMode() {
+        org.cnnexplain.graph.MemoryCheck.setEnabled(false);
+    }
+
     @TempDir
     Path tmp;
 

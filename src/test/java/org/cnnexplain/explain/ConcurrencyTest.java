@@ -23,6 +23,17 @@ import org.cnnexplain.testutil.TestModels;
  */
 class ConcurrencyTest {
 
+    /** Under the strict memory mode (MemoryCheck), so a freed buffer read by another thread shows. */
+    @org.junit.jupiter.api.BeforeAll
+    static void strictMemoryMode() {
+        org.cnnexplain.graph.MemoryCheck.setGcEvery(1);
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void normalMemoryMode() {
+        org.cnnexplain.graph.MemoryCheck.setEnabled(false);
+    }
+
     @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
     @org.junit.jupiter.params.provider.ValueSource(strings = {"demo.onnx", "demo.pt"})
     void fourThreadsGiveTheSequentialResults(String file) throws Exception {
