@@ -78,6 +78,10 @@ public abstract class ExplainCommandBase extends CnnCommand {
     /** The request for this command's parameters. */
     protected abstract ExplainRequest request();
 
+    /** After the results are made: what a command adds beside them (the heatmap commands' montage). */
+    protected void finish(List<List<Explanation>> perSample, TensorBatch batch, ExplainableModel m) {
+    }
+
     /** The LUT and opacity of the overlay, or null for commands that add none. */
     protected String lut() {
         return null;
@@ -119,6 +123,7 @@ public abstract class ExplainCommandBase extends CnnCommand {
         if (lut() != null) {
             addOverlays(perSample, batch);
         }
+        finish(perSample, batch, m);
         log.info("cnn-explain: " + title() + " of " + image.getTitle() + " with " + model.getName() + " on "
                 + m.device());
     }
