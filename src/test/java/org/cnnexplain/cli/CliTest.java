@@ -187,5 +187,12 @@ class CliTest {
         assertTrue(Files.exists(tmp.resolve("cell_000_cam.tif")));
         assertTrue(Files.exists(tmp.resolve("cell_000_featuremaps.tif")));   // first speckled image
         assertTrue(Files.exists(tmp.resolve("cell_000_deconvnet.tif")));
+        ij.ImagePlus sheet = ij.IJ.openImage(tmp.resolve("summary.png").toString());
+        assertEquals(6 * (2 * 160 + 2 + 8) + 8, sheet.getWidth(), "six tiles of image + overlay per row");
+        assertTrue(sheet.getHeight() > 10 * 160, "ten rows for 60 images: " + sheet.getHeight());
+        String html = Files.readString(tmp.resolve("summary.html"));
+        assertEquals(60, html.lines().filter(l -> l.startsWith("<tr><td>cell_")).count(), "a row per image, none wrong");
+        assertTrue(html.contains("<a href=\"cell_000_gradcam.tif\">") && html.contains("<a href=\"cell_000_cam.tif\">")
+                && html.contains("<a href=\"cell_000_deconvnet.tif\">"), "links to every file of an image");
     }
 }
