@@ -27,7 +27,8 @@ public final class Main {
             "      [--guided] [--rule deconvnet|guided|gradient] [--channels LIST | --top K] [--signal peak|channel|class]",
             "      [--sort none|mean|max] [--lut inferno|viridis|turbo|fire|...] [--opacity 0-1] [--batch N]",
             "      [--normalize MODE] [--device D] [--fit error|resize] [--roi MASK.tif] [--overwrite]",
-            "  demo    [--device auto|cpu|gpu]",
+            "      [--summary] [--quiet] [--per-plane]",
+            "  demo    [--device auto|cpu|gpu] [--output DIR] [--quiet]",
             "Add --debug to see stack traces of internal errors.");
 
     private Main() {
