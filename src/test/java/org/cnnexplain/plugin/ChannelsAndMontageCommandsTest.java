@@ -81,7 +81,7 @@ class ChannelsAndMontageCommandsTest {
         assertEquals(ImagePlus.COLOR_RGB, sheet.getType());
         assertTrue(sheet.getWidth() >= 3 * 2 * 160, "three tiles of image + overlay side by side: " + sheet.getWidth());
         assertTrue(sheet.getTitle().contains("Grad-CAM montage"), sheet.getTitle());
-        IJ.saveAs(sheet, "png", "target/gradcam-montage.png");   // to look at
+        new ij.io.FileSaver(sheet).saveAsPng("target/gradcam-montage.png");   // to look at
         Module p = run(PredictCommand.class, "image", series, "montage", true);
         ImagePlus predicted = (ImagePlus) p.getOutput("sheet");
         assertTrue(predicted.getWidth() >= 3 * 160 && predicted.getWidth() < 3 * 2 * 160,
