@@ -20,7 +20,7 @@ public final class Main {
     static final String USAGE = String.join("\n",
             "usage: cnn-explain <command> [options]",
             "  predict --model M --input IMG|DIR [--normalize model|none|minmax|percentile|zscore] [--device auto|cpu|gpu]",
-            "          [--fit error|resize]",
+            "          [--fit error|resize] [--quiet]",
             "  layers  --model M [--device auto|cpu|gpu]",
             "  featuremaps|deconvnet|cam|gradcam --model M --input IMG|DIR --output DIR [--layer L] [--target T]",
             "      [--score logit|probability] [--variant gradcam|gradcampp|xgradcam|layercam|hirescam|eigencam|scorecam]",

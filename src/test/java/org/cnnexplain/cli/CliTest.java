@@ -85,6 +85,10 @@ class CliTest {
         assertEquals(List.of(1, 1, 2, 3), lines.stream().map(o -> o.get("slice").getAsInt()).toList());
         // slices 1 and 3 are the same plane: the same scores
         assertEquals(lines.get(1).get("scores"), lines.get(3).get("scores"));
+        assertTrue(r.err().lines().anyMatch(l -> l.startsWith("cnn-explain: 2/2 images, ")), "progress: " + r.err());
+        Result quiet = run("predict", "--model", TestModels.DEMO_MODEL.toString(), "--input", tmp.toString(), "--quiet");
+        assertEquals(r.out(), quiet.out());
+        assertFalse(quiet.err().contains("cnn-explain"), "--quiet: " + quiet.err());
     }
 
     @Test
