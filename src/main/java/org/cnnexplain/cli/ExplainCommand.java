@@ -32,16 +32,19 @@ import org.scijava.module.Module;
 /**
  * {@code featuremaps | deconvnet | cam | gradcam}: runs the Fiji command of the
  * same name on every image (and every z/t plane) of {@code --input}, with the
- * options as its parameters, and writes, per plane and method key
+ * options as its parameters, and writes, per image and method key
  * ({@code featuremaps}, {@code deconvnet}, {@code guided}, {@code gradient},
  * {@code cam}, a variant name, {@code guided<variant>}):
  * <ul>
- *   <li>{@code <stem>_<key>.tif}: raw 32-bit maps at input resolution, one slice per map, labelled;</li>
+ *   <li>{@code <stem>_<key>.tif}: raw 32-bit maps at input resolution, one slice per map, labelled;
+ *       of a stack, every plane's maps in one file, the labels saying the plane ({@code z=3: ...});</li>
  *   <li>{@code <stem>_<key>_layer.tif}: the same at the layer's resolution (CAM-type methods, feature maps);</li>
- *   <li>{@code <stem>_<key>_overlay.png}: the input in grey with the first map in a LUT (|map| for gradients);</li>
+ *   <li>{@code <stem>_<key>_overlay.png}: the input in grey with the first map in a LUT (|map| for gradients,
+ *       max |.| over channels for per-channel maps); of a stack, {@code _overlay.tif} with a page per plane;</li>
  * </ul>
- * and one row per image and plane in {@code predictions.csv} (written at the end, whole).
- * {@code <stem>} is the file name without extension, with {@code _s<k>} for plane k of a stack.
+ * and one row per image and plane in {@code predictions.csv} (written at the end, whole), and with
+ * {@code --summary} a contact sheet ({@link Summary}). {@code --per-plane} writes the files of plane k
+ * of a stack separately under {@code <stem>_s<k>} (the former layout, kept for one release).
  * A 3-D model takes each time point's z-stack as one sample: its maps are z-stacks, and the
  * overlay shows the slice where the map peaks. {@code --roi mask.tif} (a segmentation model)
  * sums the target class over the mask's non-zero pixels, on every image.
