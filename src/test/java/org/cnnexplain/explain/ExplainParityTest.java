@@ -183,6 +183,11 @@ class ExplainParityTest {
                         Target.top1());
                 assertClose(cls.data(), new long[] {1, 3, 64, 64}, Npy.read(golden(name, rule.fileName() + "_class.npy")),
                         LAYER_TOL, name + " " + rule + " class per channel");
+                System.out.printf("resnet18s3 %s per channel: peak %.2e, class %.2e (max |diff| / max |golden|)%n", rule,
+                        org.cnnexplain.testutil.Compare.relativeError(peak.data(),
+                                Npy.read(golden(name, rule.fileName() + "_peak.npy")).data()),
+                        org.cnnexplain.testutil.Compare.relativeError(cls.data(),
+                                Npy.read(golden(name, rule.fileName() + "_class.npy")).data()));
                 MapStack combined = peak.combined();
                 assertEquals(3, combined.count());
                 for (int i = 0; i < 64 * 64; i++) {
