@@ -26,7 +26,9 @@ import org.cnnexplain.plugin.PredictCommand;
  * accuracy against {@code labels.csv}, writes Grad-CAM and CAM for every image and
  * Feature Maps and Deconvnet for the first image of each class into
  * {@code ./demo-output/} (replaced on each run), and prints how often Grad-CAM's
- * peak falls on the class-defining object (pointing game, 15 px tolerance).
+ * peak falls on the class-defining object (pointing game, 15 px tolerance). {@code summary.png}
+ * shows every image beside its Grad-CAM overlay, labelled with prediction and truth, and
+ * {@code summary.html} links each image's files.
  */
 final class DemoCommand {
 
@@ -36,7 +38,7 @@ final class DemoCommand {
     }
 
     static int run(List<String> argv, PrintStream out, PrintStream err) {
-        Args args = new Args("demo", argv, Set.of("device", "output"), Set.of());
+        Args args = new Args("demo", argv, Set.of("device", "output"), Set.of("quiet"));
         Path home = Path.of(System.getProperty("cnnexplain.home", "."));
         Path images = home.resolve("test-images/demo");
         Map<String, String> labels = readLabels(images.resolve("labels.csv"));
@@ -57,15 +59,18 @@ final class DemoCommand {
             double energy = 0;
             Map<String, int[]> perClass = new TreeMap<>();
             Set<String> firstOfClass = new HashSet<>();
-            for (Path file : ImageFiles.list(images)) {
+            List<Path> inputs = ImageFiles.list(images).stream()
+                    .filter(f -> labels.containsKey(f.getFileName().toString())).toList();
+            Summary summary = new Summary(output, "cnn-explain demo: Grad-CAM of " + inputs.size() + " images");
+            Progress progress = Progress.of(err, inputs.size(), "images", args.flag("quiet"));
+            Progress none = Progress.NONE;
+            for (Path file : inputs) {
                 String truth = labels.get(file.getFileName().toString());
-                if (truth == null) {
-                    continue;
-                }
                 ImagePlus imp = ImageFiles.open(file);
                 ResultsTable t = (ResultsTable) commands.run(PredictCommand.class, imp, options).getOutput("table");
                 String predicted = t.getStringValue("Predicted", 0);
                 boolean ok = predicted.equals(truth);
+                progress.interrupt();
                 out.printf(Locale.ROOT, "%s\ttruth %-10s predicted %-10s p=%.3f%s%n", file.getFileName(), truth,
                         predicted, t.getValue("Probability", 0), ok ? "" : "\tWRONG");
                 correct += ok ? 1 : 0;
@@ -73,23 +78,27 @@ final class DemoCommand {
                 int[] c = perClass.computeIfAbsent(truth, k -> new int[2]);
                 c[0] += ok ? 1 : 0;
                 c[1]++;
-                ImagePlus gradcam = ExplainCommand.explainFile(commands, ExplainRequest.Method.GRADCAM, options, file,
-                        output, null, "inferno", 0.5, quiet).get(0);
-                ExplainCommand.explainFile(commands, ExplainRequest.Method.CAM, options, file, output, null, "inferno",
-                        0.5, quiet);
+                ExplainCommand.Explained explained = ExplainCommand.explainFile(commands,
+                        ExplainRequest.Method.GRADCAM, options, file, output, null, "inferno", 0.5, quiet, false, n -> none);
+                ImagePlus gradcam = explained.firstMaps();
+                List<String> files = explained.files();   // the summary links all of them
+                files.addAll(ExplainCommand.explainFile(commands, ExplainRequest.Method.CAM, options, file, output,
+                        null, "inferno", 0.5, quiet, false, n -> none).files());
                 if (firstOfClass.add(truth)) {
                     Map<String, String> fm = new java.util.LinkedHashMap<>(options);
                     fm.put("layer", "block2");
                     fm.put("sort", "max");
-                    ExplainCommand.explainFile(commands, ExplainRequest.Method.FEATUREMAPS, fm, file, output, null,
-                            "inferno", 0.5, quiet);
+                    files.addAll(ExplainCommand.explainFile(commands, ExplainRequest.Method.FEATUREMAPS, fm, file,
+                            output, null, "inferno", 0.5, quiet, false, n -> none).files());
                     Map<String, String> dc = new java.util.LinkedHashMap<>(options);
                     dc.put("rule", "deconvnet");
                     dc.put("signal", "peak");
                     dc.put("top", "8");
-                    ExplainCommand.explainFile(commands, ExplainRequest.Method.DECONVNET, dc, file, output, null,
-                            "inferno", 0.5, quiet);
+                    files.addAll(ExplainCommand.explainFile(commands, ExplainRequest.Method.DECONVNET, dc, file,
+                            output, null, "inferno", 0.5, quiet, false, n -> none).files());
                 }
+                summary.add(file.getFileName().toString(), explained, t, truth);
+                progress.step();
                 boolean[] mask = ImageFiles.mask(images.resolve("masks").resolve(ExplainCommand.stem(file) + ".png"));
                 if (ok && mask != null && hasObject(mask)) {
                     float[] map = (float[]) gradcam.getProcessor().getPixels();
@@ -98,6 +107,7 @@ final class DemoCommand {
                     located++;
                 }
             }
+            summary.write();
             perClass.forEach((name, c) -> out.printf(Locale.ROOT, "class %-10s %d/%d%n", name, c[0], c[1]));
             out.printf(Locale.ROOT, "accuracy: %.4f (%d/%d images)%n", total == 0 ? 0.0 : correct / (double) total,
                     correct, total);

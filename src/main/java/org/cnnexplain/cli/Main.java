@@ -20,14 +20,15 @@ public final class Main {
     static final String USAGE = String.join("\n",
             "usage: cnn-explain <command> [options]",
             "  predict --model M --input IMG|DIR [--normalize model|none|minmax|percentile|zscore] [--device auto|cpu|gpu]",
-            "          [--fit error|resize]",
+            "          [--fit error|resize] [--quiet]",
             "  layers  --model M [--device auto|cpu|gpu]",
             "  featuremaps|deconvnet|cam|gradcam --model M --input IMG|DIR --output DIR [--layer L] [--target T]",
             "      [--score logit|probability] [--variant gradcam|gradcampp|xgradcam|layercam|hirescam|eigencam|scorecam]",
             "      [--guided] [--rule deconvnet|guided|gradient] [--channels LIST | --top K] [--signal peak|channel|class]",
             "      [--sort none|mean|max] [--lut inferno|viridis|turbo|fire|...] [--opacity 0-1] [--batch N]",
             "      [--normalize MODE] [--device D] [--fit error|resize] [--roi MASK.tif] [--overwrite]",
-            "  demo    [--device auto|cpu|gpu]",
+            "      [--summary] [--quiet] [--per-plane]",
+            "  demo    [--device auto|cpu|gpu] [--output DIR] [--quiet]",
             "Add --debug to see stack traces of internal errors.");
 
     private Main() {

@@ -43,15 +43,20 @@ final class OutputFiles {
         return p;
     }
 
-    /** An ImageJ image as TIFF (a stack when it has several slices), calibration and slice labels kept. */
-    void tiff(String name, ImagePlus imp) {
+    /**
+     * An ImageJ image as TIFF (multi-page when it has several slices; hyperstack dimensions,
+     * calibration and slice labels kept); returns {@code name}.
+     */
+    String tiff(String name, ImagePlus imp) {
         Path target = claim(name);
         write(target, tmp -> imp.getStackSize() > 1 ? new FileSaver(imp).saveAsTiffStack(tmp) : new FileSaver(imp).saveAsTiff(tmp));
+        return name;
     }
 
-    void png(String name, ColorProcessor rgb) {
+    String png(String name, ColorProcessor rgb) {
         Path target = claim(name);
         write(target, tmp -> new FileSaver(new ImagePlus(name, rgb)).saveAsPng(tmp));
+        return name;
     }
 
     void text(String name, String content) {

@@ -28,16 +28,20 @@ final class PredictCommand {
     }
 
     static int run(List<String> argv, PrintStream out, PrintStream err) {
-        Args args = new Args("predict", argv, Set.of("model", "input", "normalize", "device", "fit"), Set.of());
+        Args args = new Args("predict", argv, Set.of("model", "input", "normalize", "device", "fit"),
+                Set.of("quiet"));
         Path input = Path.of(args.require("input"));
         Map<String, String> options = Map.of("model", args.require("model"), "device", args.get("device", "auto"),
                 "normalize", args.get("normalize", "model"), "fit", args.get("fit", "error"));
         Normalization.of(options.get("normalize"), null);   // reject an unknown mode before loading anything
         try (SciJavaCommands commands = new SciJavaCommands()) {
             ExplainableModel model = commands.models().get(Path.of(options.get("model")).toFile(), options.get("device"));
-            err.println("cnn-explain: model " + model.path().getFileName() + " on " + model.device()
-                    + ", normalisation " + Normalization.of(options.get("normalize"), model.spec()).describe());
+            if (!args.flag("quiet")) {
+                err.println("cnn-explain: model " + model.path().getFileName() + " on " + model.device()
+                        + ", normalisation " + Normalization.of(options.get("normalize"), model.spec()).describe());
+            }
             List<Path> files = ImageFiles.list(input);
+            Progress progress = Progress.of(err, files.size(), "images", args.flag("quiet"));
             int failed = 0;
             for (Path file : files) {
                 try {
@@ -51,9 +55,11 @@ final class PredictCommand {
                     if (files.size() == 1) {
                         throw e;
                     }
+                    progress.interrupt();
                     err.println("cnn-explain: skipped " + file.getFileName() + ": " + e.getMessage());
                     failed++;
                 }
+                progress.step();
             }
             return failed == 0 ? 0 : 1;
         }

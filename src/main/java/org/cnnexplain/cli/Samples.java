@@ -61,4 +61,20 @@ final class Samples {
         p.setCalibration(imp.getCalibration().copy());
         return p;
     }
+
+    /**
+     * Which plane sample {@code s} is, as the Fiji commands label it: "z=3", "t=2", or "z=3 t=2"
+     * (a 3-D model's samples are time points).
+     */
+    static String label(ImagePlus imp, int s, boolean volumes) {
+        if (volumes) {
+            return "t=" + (s + 1);
+        }
+        int z = imp.getNSlices();
+        int t = imp.getNFrames();
+        if (z > 1 && t > 1) {
+            return "z=" + (s % z + 1) + " t=" + (s / z + 1);
+        }
+        return z > 1 ? "z=" + (s + 1) : "t=" + (s + 1);
+    }
 }

@@ -25,7 +25,8 @@ import org.cnnexplain.graph.Tensors;
  *   <li>{@code class}: the target class score (a one at the logit), whatever the layer.</li>
  * </ul>
  * Channels are a list, or the top k by maximum activation. All projections of
- * one image run as one batch. Multi-channel inputs are summed over channels.
+ * one image run as one batch. A C-channel input gives C maps per neuron (one per stain,
+ * {@link MapStack#channels()}), not their sum.
  */
 public final class Deconvnet {
 
@@ -58,7 +59,7 @@ public final class Deconvnet {
             int[] cls = target.classes(f.logits(), model.classNames());
             NDArray seed = Tensors.of(run, target.weights(f.logits(), cls), f.logits().getShape());
             NDArray back = Backprop.toInput(model, run, x, model.outputName(), seed, rule);
-            return new MapStack(back.sum(new int[] {1}).toFloatArray(), 1, in[0], in[1], in[2],
+            return MapStack.perChannel(back.toFloatArray(), 1, inputChannels(x), in,
                     List.of(rule.fileName() + " of class " + target.describe(model.classNames(), cls[0])));
         }
         Layer l = LayerChoice.spatial(model, layer, "Deconvnet");
@@ -87,7 +88,11 @@ public final class Deconvnet {
         NDArray batch = NDArrays.concat(copies, 0);
         NDArray seed = Tensors.of(run, seeds, new Shape(chosen.length).addAll(a.getShape().slice(1)));
         NDArray back = Backprop.toInput(model, run, batch, l.output(), seed, rule);
-        return new MapStack(back.sum(new int[] {1}).toFloatArray(), chosen.length, in[0], in[1], in[2], labels);
+        return MapStack.perChannel(back.toFloatArray(), chosen.length, inputChannels(x), in, labels);
+    }
+
+    private static int inputChannels(NDArray x) {
+        return (int) x.getShape().get(1);
     }
 
     /** "x=3 y=5", or "x=3 y=5 z=2" in a volume (1-based z, as ImageJ counts slices). */

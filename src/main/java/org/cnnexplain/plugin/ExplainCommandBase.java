@@ -78,6 +78,10 @@ public abstract class ExplainCommandBase extends CnnCommand {
     /** The request for this command's parameters. */
     protected abstract ExplainRequest request();
 
+    /** After the results are made: what a command adds beside them (the heatmap commands' montage). */
+    protected void finish(List<List<Explanation>> perSample, TensorBatch batch, ExplainableModel m) {
+    }
+
     /** The LUT and opacity of the overlay, or null for commands that add none. */
     protected String lut() {
         return null;
@@ -119,13 +123,15 @@ public abstract class ExplainCommandBase extends CnnCommand {
         if (lut() != null) {
             addOverlays(perSample, batch);
         }
+        finish(perSample, batch, m);
         log.info("cnn-explain: " + title() + " of " + image.getTitle() + " with " + model.getName() + " on "
                 + m.device());
     }
 
     /**
      * Result {@code k} of every sample in one stack (input or layer resolution); labels say which
-     * plane. A 3-D model's volumes make a hyperstack: its z-slices, then one frame per map.
+     * plane. A 3-D model's volumes make a hyperstack: its z-slices, then one frame per map; attributions
+     * that keep a C-channel input's channels make a hyperstack of C channels, one frame per neuron.
      */
     private ImagePlus output(List<List<Explanation>> perSample, int k, boolean layer, TensorBatch batch) {
         Explanation e0 = perSample.get(0).get(k);
@@ -143,6 +149,10 @@ public abstract class ExplainCommandBase extends CnnCommand {
             }
         }
         MapStack all = new MapStack(data, perSample.size() * per, first.height(), first.width(), labels);
+        int channels = first.channels();
+        if (channels > 1 && first.depth() > 1) {
+            all = ResultImages.channelsInnermost(all, channels, first.depth());
+        }
         if (!layer) {
             all = all.resized(image.getHeight(), image.getWidth());   // back to the image when fit=resize scaled it
         }
@@ -153,8 +163,9 @@ public abstract class ExplainCommandBase extends CnnCommand {
             cal.pixelDepth *= image.getNSlices() / (double) first.depth();
         }
         ImagePlus imp = ResultImages.stack(all, image.getTitle() + " – " + e0.title() + (layer ? " [layer]" : ""), cal);
-        if (first.depth() > 1) {
-            imp.setDimensions(1, first.depth(), all.planes() / first.depth());
+        if (first.depth() > 1 || channels > 1) {
+            // ImageJ's CZT order: input channels as channels, a 3-D model's z as slices, neurons and planes as frames
+            imp.setDimensions(channels, first.depth(), all.planes() / (first.depth() * channels));
             imp.setOpenAsHyperStack(true);
         }
         return imp;

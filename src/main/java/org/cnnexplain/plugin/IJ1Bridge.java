@@ -77,6 +77,7 @@ public class IJ1Bridge implements PlugIn {
             }
             show(module.getOutput("result"));
             show(module.getOutput("montage"));
+            show(module.getOutput("sheet"));   // the labelled montage Predict, CAM and Grad-CAM make on request
             image.updateAndDraw();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

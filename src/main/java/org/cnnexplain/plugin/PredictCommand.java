@@ -1,5 +1,6 @@
 package org.cnnexplain.plugin;
 
+import ij.ImagePlus;
 import ij.measure.ResultsTable;
 import java.util.List;
 import org.cnnexplain.image.TensorBatch;
@@ -18,13 +19,20 @@ import org.scijava.plugin.Plugin;
  *
  * <pre>
  * run("Predict", "model=[/data/demo.onnx]");
+ * run("Predict", "model=[/data/demo.onnx] montage");   // and a labelled montage of the planes
  * </pre>
  */
 @Plugin(type = Command.class, menuPath = "Plugins>CNN Explain>Predict", headless = true)
 public class PredictCommand extends CnnCommand {
 
+    @Parameter(label = "Montage of the planes, labelled with prediction and probability")
+    private boolean montage;
+
     @Parameter(label = "Predictions", type = ItemIO.OUTPUT)
     private ResultsTable table;
+
+    @Parameter(label = "Montage", type = ItemIO.OUTPUT, required = false)
+    private ImagePlus sheet;
 
     @Override
     protected String title() {
@@ -53,6 +61,9 @@ public class PredictCommand extends CnnCommand {
             for (int k = 0; k < classes.size(); k++) {
                 table.addValue("score(" + classes.get(k) + ")", p.scores()[k]);
             }
+        }
+        if (montage) {
+            sheet = Montages.of(image, batch, predictions, null, null, 0, title());
         }
         if (!java.awt.GraphicsEnvironment.isHeadless()) {
             // ImageJ's system Results table: what macros read with nResults and getResult

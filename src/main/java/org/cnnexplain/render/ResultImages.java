@@ -56,6 +56,26 @@ public final class ResultImages {
     }
 
     /**
+     * Planes ordered (neuron, channel, z), as per-channel volumes come out of the engine, reordered to
+     * ImageJ's hyperstack order (neuron, z, channel); the result is 2-D maps, one per plane.
+     */
+    public static MapStack channelsInnermost(MapStack maps, int channels, int depth) {
+        int plane = maps.width() * maps.height();
+        int n = maps.planes();
+        float[] out = new float[maps.data().length];
+        String[] labels = new String[n];
+        for (int k = 0; k < n; k++) {
+            int z = k % depth;
+            int c = k / depth % channels;
+            int g = k / (depth * channels);
+            int to = (g * depth + z) * channels + c;
+            System.arraycopy(maps.data(), k * plane, out, to * plane, plane);
+            labels[to] = maps.labels().get(k);
+        }
+        return new MapStack(out, n, maps.height(), maps.width(), List.of(labels));
+    }
+
+    /**
      * Adds {@code map} (input resolution) to {@code image}'s overlay as a LUT-coloured,
      * zero-transparent layer at channel {@code c} (0 = all channels), slice {@code z} and frame {@code t},
      * with a calibration bar in the top-right corner.

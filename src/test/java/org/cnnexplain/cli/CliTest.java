@@ -85,6 +85,10 @@ class CliTest {
         assertEquals(List.of(1, 1, 2, 3), lines.stream().map(o -> o.get("slice").getAsInt()).toList());
         // slices 1 and 3 are the same plane: the same scores
         assertEquals(lines.get(1).get("scores"), lines.get(3).get("scores"));
+        assertTrue(r.err().lines().anyMatch(l -> l.startsWith("cnn-explain: 2/2 images, ")), "progress: " + r.err());
+        Result quiet = run("predict", "--model", TestModels.DEMO_MODEL.toString(), "--input", tmp.toString(), "--quiet");
+        assertEquals(r.out(), quiet.out());
+        assertFalse(quiet.err().contains("cnn-explain"), "--quiet: " + quiet.err());
     }
 
     @Test
@@ -187,5 +191,12 @@ class CliTest {
         assertTrue(Files.exists(tmp.resolve("cell_000_cam.tif")));
         assertTrue(Files.exists(tmp.resolve("cell_000_featuremaps.tif")));   // first speckled image
         assertTrue(Files.exists(tmp.resolve("cell_000_deconvnet.tif")));
+        ij.ImagePlus sheet = ij.IJ.openImage(tmp.resolve("summary.png").toString());
+        assertEquals(6 * (2 * 160 + 2 + 8) + 8, sheet.getWidth(), "six tiles of image + overlay per row");
+        assertTrue(sheet.getHeight() > 10 * 160, "ten rows for 60 images: " + sheet.getHeight());
+        String html = Files.readString(tmp.resolve("summary.html"));
+        assertEquals(60, html.lines().filter(l -> l.startsWith("<tr><td>cell_")).count(), "a row per image, none wrong");
+        assertTrue(html.contains("<a href=\"cell_000_gradcam.tif\">") && html.contains("<a href=\"cell_000_cam.tif\">")
+                && html.contains("<a href=\"cell_000_deconvnet.tif\">"), "links to every file of an image");
     }
 }

@@ -135,8 +135,73 @@ class ExplainParityTest {
             for (Backprop.Rule rule : Backprop.Rule.values()) {
                 MapStack peak = Deconvnet.project(model, run, x, layer, rule, peaks, 0, Deconvnet.Signal.PEAK,
                         Target.top1());
-                check(peak, Npy.read(golden(name, rule.fileName() + "_peak.npy")), LAYER_TOL, name + " " + rule);
+                assertEquals(3, peak.channels(), "a 3-channel input keeps its channels");
+                check(summedOverChannels(peak), Npy.read(golden(name, rule.fileName() + "_peak.npy")), LAYER_TOL,
+                        name + " " + rule + " (summed over input channels)");
             }
+        }
+    }
+
+    /** The channel sum, which the families' goldens (make_explain_goldens.py) hold. */
+    static MapStack summedOverChannels(MapStack m) {
+        int size = m.depth() * m.height() * m.width();
+        int n = m.count() / m.channels();
+        float[] sum = new float[n * size];
+        for (int k = 0; k < m.count(); k++) {
+            for (int i = 0; i < size; i++) {
+                sum[k / m.channels() * size + i] += m.data()[k * size + i];
+            }
+        }
+        return new MapStack(sum, n, m.depth(), m.height(), m.width(), java.util.Collections.nCopies(n, ""));
+    }
+
+    /**
+     * Deconvnet, guided backprop, the gradient and Guided Grad-CAM of the reduced resnet18 with a
+     * 3-channel input keep one map per input channel, equal to PyTorch's per-channel input gradients
+     * under the same ReLU rules (make_channel_goldens.py) to 1e-4; the combination for pictures is
+     * the maximum of |.| over channels.
+     */
+    @org.junit.jupiter.api.Test
+    void perChannelAttributionsMatchPyTorch() throws Exception {
+        String name = "resnet18s3";
+        JsonObject meta = JsonParser.parseString(Files.readString(golden(name, "meta.json"))).getAsJsonObject();
+        int[] peaks = meta.getAsJsonArray("peak_channels").asList().stream().mapToInt(e -> e.getAsInt()).toArray();
+        try (ExplainableModel model = ModelLoader.load(TestModels.parityModel(name, 13), "cpu");
+             NDManager run = model.newRun()) {
+            Npy in = Npy.read(TestModels.golden(name, "input.npy"));
+            NDArray x = org.cnnexplain.graph.Tensors.of(run, java.util.Arrays.copyOf(in.data(), 3 * 64 * 64),
+                    new Shape(1, 3, 64, 64));
+            for (Backprop.Rule rule : Backprop.Rule.values()) {
+                MapStack peak = Deconvnet.project(model, run, x, "layer4", rule, peaks, 0, Deconvnet.Signal.PEAK,
+                        Target.top1());
+                assertEquals(3, peak.channels());
+                assertEquals("channel 2 neuron", peak.labels().get(1).substring(0, 16));
+                assertTrue(peak.labels().get(1).endsWith("[input channel 2]"), peak.labels().get(1));
+                assertClose(peak.data(), new long[] {3, 3, 64, 64}, Npy.read(golden(name, rule.fileName() + "_peak.npy")),
+                        LAYER_TOL, name + " " + rule + " peak per channel");
+                MapStack cls = Deconvnet.project(model, run, x, null, rule, null, 1, Deconvnet.Signal.CLASS,
+                        Target.top1());
+                assertClose(cls.data(), new long[] {1, 3, 64, 64}, Npy.read(golden(name, rule.fileName() + "_class.npy")),
+                        LAYER_TOL, name + " " + rule + " class per channel");
+                System.out.printf("resnet18s3 %s per channel: peak %.2e, class %.2e (max |diff| / max |golden|)%n", rule,
+                        org.cnnexplain.testutil.Compare.relativeError(peak.data(),
+                                Npy.read(golden(name, rule.fileName() + "_peak.npy")).data()),
+                        org.cnnexplain.testutil.Compare.relativeError(cls.data(),
+                                Npy.read(golden(name, rule.fileName() + "_class.npy")).data()));
+                MapStack combined = peak.combined();
+                assertEquals(3, combined.count());
+                for (int i = 0; i < 64 * 64; i++) {
+                    float expected = Math.max(Math.abs(peak.data()[i]), Math.max(Math.abs(peak.data()[4096 + i]),
+                            Math.abs(peak.data()[8192 + i])));
+                    assertEquals(expected, combined.data()[i], 0f);
+                }
+            }
+            CamResult cam = new GradCam().explain(model, run, x, "layer4", Target.top1());
+            assertArrayEquals(meta.getAsJsonArray("classes").asList().stream().mapToInt(e -> e.getAsInt()).toArray(),
+                    cam.classes());
+            MapStack ggc = GuidedGradCam.of(model, run, x, cam, Target.top1());
+            assertClose(ggc.data(), new long[] {1, 3, 64, 64}, Npy.read(golden(name, "guidedgradcam.npy")), INPUT_TOL,
+                    name + " guided grad-cam per channel");
         }
     }
 
