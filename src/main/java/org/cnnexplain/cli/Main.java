@@ -13,7 +13,9 @@ import org.cnnexplain.UserError;
  * cnn-explain layers  --model M [--device D]
  * cnn-explain featuremaps|deconvnet|cam|gradcam --model M --input IMG --output DIR [options]
  * cnn-explain demo    [--device D]
+ * cnn-explain check   --model PKG [--device D]
  * </pre>
+ * {@code --model} is a model file (.onnx, .pt) or a bioimage.io package (folder, .zip, rdf.yaml).
  */
 public final class Main {
 
@@ -28,6 +30,8 @@ public final class Main {
             "      [--sort none|mean|max] [--lut inferno|viridis|turbo|fire|...] [--opacity 0-1] [--batch N]",
             "      [--normalize MODE] [--device D] [--fit error|resize] [--roi MASK.tif] [--overwrite]",
             "  demo    [--device auto|cpu|gpu]",
+            "  check   --model PKG [--device auto|cpu|gpu]   run a bioimage.io package's test tensors",
+            "--model M is an .onnx or TorchScript .pt file, or a bioimage.io package (folder, .zip or rdf.yaml).",
             "Add --debug to see stack traces of internal errors.");
 
     private Main() {
@@ -53,9 +57,10 @@ public final class Main {
                 case "predict" -> PredictCommand.run(rest, out, err);
                 case "layers" -> LayersCommand.run(rest, out);
                 case "demo" -> DemoCommand.run(rest, out, err);
+                case "check" -> CheckCommand.run(rest, out);
                 case "featuremaps", "deconvnet", "cam", "gradcam" -> ExplainCommand.run(argv[0], rest, out, err);
                 default -> throw new UserError("unknown command '" + argv[0]
-                        + "' (valid: predict, layers, featuremaps, deconvnet, cam, gradcam, demo)");
+                        + "' (valid: predict, layers, featuremaps, deconvnet, cam, gradcam, demo, check)");
             };
         } catch (UserError e) {
             err.println("cnn-explain: error: " + e.getMessage());
