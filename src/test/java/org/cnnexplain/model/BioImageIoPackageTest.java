@@ -1,0 +1,67 @@
+package org.cnnexplain.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What the package reader makes of the test packages (no engine needed). */
+class BioImageIoPackageTest {
+
+    static final Path DIR = Path.of("src/test/resources/bioimageio");
+
+    @Test
+    void exportedDemoPackage() {
+        BioImageIoPackage p = BioImageIoPackage.open(DIR.resolve("demo.bioimageio"));
+        assertEquals("onnx", p.weightsFormat());
+        assertTrue(p.formatVersion().startsWith("0.5"));
+        assertEquals(List.of("interphase", "mitotic", "speckled", "empty"), p.spec().classes());
+        assertEquals("bcyx", p.spec().input().axes());
+        assertArrayEquals(new long[] {1, 1, 128, 128}, p.spec().input().shape());
+        assertEquals(List.of("ensure_dtype", "scale_range"), ops(p.spec().preprocessing()));
+        assertNull(p.spec().activation());
+        assertEquals(ModelSpec.Activation.SOFTMAX, p.spec().activationFor(4));
+    }
+
+    @Test
+    void handWritten04Package() {
+        BioImageIoPackage p = BioImageIoPackage.open(DIR.resolve("demo-v04/rdf.yaml"));
+        assertEquals("torchscript", p.weightsFormat());   // written as the old name pytorch_script
+        assertEquals(List.of("interphase", "mitotic", "speckled", "empty"), p.spec().classes());   // labels.txt
+        ModelSpec.Processing range = p.spec().preprocessing().get(0);
+        assertEquals("scale_range", range.op());
+        assertEquals(List.of("y", "x"), range.kwargs().get("axes"));   // 0.4's "yx"
+        assertEquals(new BioImageIoPackage.Tolerance(1e-3, 1e-4, 100), p.tolerance());
+    }
+
+    @Test
+    void zooStylePackageWithMinStepSizes() {
+        BioImageIoPackage p = BioImageIoPackage.open(DIR.resolve("nuclei-like"));
+        assertEquals("onnx", p.weightsFormat());   // preferred over torchscript and the URL state dict
+        ModelSpec.Input in = p.spec().input();
+        assertEquals("bcyx", in.axes());            // the last space axis has no id: x
+        assertArrayEquals(new long[] {1, 1, 40, 48}, in.shape());   // the test tensor's size
+        assertArrayEquals(new long[] {1, 1, 16, 16}, in.min());
+        assertArrayEquals(new long[] {0, 0, 8, 8}, in.step());
+        assertEquals(List.of("foreground"), p.spec().classes());
+        assertEquals("sigmoid", p.spec().activation());
+        assertEquals(List.of("ensure_dtype", "zero_mean_unit_variance", "ensure_dtype"), ops(p.spec().preprocessing()));
+        assertEquals(List.of("sigmoid", "ensure_dtype"), ops(p.postprocessing()));
+    }
+
+    @Test
+    void packagesAreFoldersZipsAndYamlFiles() {
+        assertTrue(BioImageIoPackage.isPackage(DIR.resolve("nuclei-like")));
+        assertTrue(BioImageIoPackage.isPackage(Path.of("x.zip")));
+        assertTrue(BioImageIoPackage.isPackage(Path.of("rdf.yaml")));
+        assertTrue(!BioImageIoPackage.isPackage(Path.of("m.onnx")));
+    }
+
+    static List<String> ops(List<ModelSpec.Processing> steps) {
+        return steps.stream().map(ModelSpec.Processing::op).toList();
+    }
+}
