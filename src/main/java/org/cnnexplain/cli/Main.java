@@ -13,7 +13,7 @@ import org.cnnexplain.UserError;
  * cnn-explain layers  --model M [--device D]
  * cnn-explain featuremaps|deconvnet|cam|gradcam --model M --input IMG --output DIR [options]
  * cnn-explain demo    [--device D]
- * cnn-explain check   --model PKG [--device D]
+ * cnn-explain check   --model PKG [--weights onnx|torchscript] [--device D]
  * </pre>
  * {@code --model} is a model file (.onnx, .pt) or a bioimage.io package (folder, .zip, rdf.yaml).
  */
@@ -30,7 +30,7 @@ public final class Main {
             "      [--sort none|mean|max] [--lut inferno|viridis|turbo|fire|...] [--opacity 0-1] [--batch N]",
             "      [--normalize MODE] [--device D] [--fit error|resize] [--roi MASK.tif] [--overwrite]",
             "  demo    [--device auto|cpu|gpu]",
-            "  check   --model PKG [--device auto|cpu|gpu]   run a bioimage.io package's test tensors",
+            "  check   --model PKG [--weights onnx|torchscript] [--device auto|cpu|gpu]   a bioimage.io package's own test",
             "--model M is an .onnx or TorchScript .pt file, or a bioimage.io package (folder, .zip or rdf.yaml).",
             "Add --debug to see stack traces of internal errors.");
 

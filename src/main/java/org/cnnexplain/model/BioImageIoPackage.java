@@ -71,7 +71,7 @@ public final class BioImageIoPackage {
     private final Path testOutput;
     private final Tolerance tolerance;
 
-    private BioImageIoPackage(Path source, Path yaml, Map<String, Object> rdf) {
+    private BioImageIoPackage(Path source, Path yaml, Map<String, Object> rdf, String wanted) {
         this.source = source;
         this.yaml = yaml;
         this.formatVersion = text(rdf.get("format_version"), "format_version");
@@ -83,7 +83,7 @@ public final class BioImageIoPackage {
         }
         Map<String, Object> input = single(rdf, "inputs");
         Map<String, Object> output = single(rdf, "outputs");
-        Map<String, Object> weightsEntry = chooseWeights(map(rdf.get("weights"), "weights"));
+        Map<String, Object> weightsEntry = chooseWeights(map(rdf.get("weights"), "weights"), wanted);
         this.weights = file(text(weightsEntry.get("source"), "weights source"), "weights file");
         checkSha256(weights, weightsEntry.get("sha256"));
         this.testInput = testTensor(rdf, input, "test_inputs");
@@ -104,6 +104,14 @@ public final class BioImageIoPackage {
     }
 
     public static BioImageIoPackage open(Path path) {
+        return open(path, null);
+    }
+
+    /** With {@code weights} {@code onnx} or {@code torchscript}: those weights (else the preferred ones). */
+    public static BioImageIoPackage open(Path path, String weights) {
+        if (weights != null && !List.of("onnx", "torchscript").contains(weights)) {
+            throw new UserError("weights '" + weights + "' is not one of onnx, torchscript");
+        }
         if (!Files.exists(path)) {
             throw new UserError("model file not found: " + path);
         }
@@ -114,7 +122,7 @@ public final class BioImageIoPackage {
         }
         Path yaml = Files.isDirectory(root) ? findYaml(root, path) : root;
         Map<String, Object> rdf = readYaml(yaml, path);
-        return new BioImageIoPackage(path, yaml, rdf);
+        return new BioImageIoPackage(path, yaml, rdf, weights);
     }
 
     public Path weights() {
@@ -259,13 +267,19 @@ public final class BioImageIoPackage {
         return map(tensors.get(0), key);
     }
 
-    private Map<String, Object> chooseWeights(Map<String, Object> all) {
+    private Map<String, Object> chooseWeights(Map<String, Object> all, String wanted) {
         for (String format : RUNNABLE) {
+            if (wanted != null && !wanted.equals(format.equals("pytorch_script") ? "torchscript" : format)) {
+                continue;
+            }
             if (all.get(format) != null) {
                 Map<String, Object> w = new LinkedHashMap<>(map(all.get(format), "weights." + format));
                 w.put("format", format);
                 return w;
             }
+        }
+        if (wanted != null) {
+            throw error("has no " + wanted + " weights (it has " + String.join(", ", all.keySet()) + ")");
         }
         throw error("has only " + String.join(", ", all.keySet()) + " weights; cnn-explain runs onnx or torchscript"
                 + " weights (convert them first, e.g. with bioimageio.core's weight converters)");

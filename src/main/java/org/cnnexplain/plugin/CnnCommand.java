@@ -28,7 +28,7 @@ public abstract class CnnCommand extends DynamicCommand {
     @Parameter(label = "Image", persist = false)
     protected ImagePlus image;
 
-    @Parameter(label = "Model file (.onnx, or TorchScript .pt)", style = "open", callback = "modelChanged", initializer = "modelChanged")
+    @Parameter(label = "Model (.onnx, TorchScript .pt, or bioimage.io package .zip / rdf.yaml)", style = "open", callback = "modelChanged", initializer = "modelChanged")
     protected File model;
 
     @Parameter(label = "Normalisation", choices = {"model", "none", "minmax", "percentile", "zscore"})

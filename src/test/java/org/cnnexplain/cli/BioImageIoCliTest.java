@@ -41,6 +41,19 @@ class BioImageIoCliTest {
     }
 
     @Test
+    void theTorchScriptWeightsPassToo() {
+        for (String pkg : List.of("demo.bioimageio", "nuclei-like")) {
+            CliTest.Result r = CliTest.run("check", "--model", DIR.resolve(pkg).toString(), "--weights", "torchscript",
+                    "--device", "cpu");
+            assertEquals(0, r.code(), pkg + ": " + r.out() + r.err());
+            assertTrue(r.out().contains("(torchscript)") && r.out().trim().endsWith(": pass"), r.out());
+            System.out.println("check --weights torchscript " + pkg + ": " + r.out().trim());
+        }
+        CliTest.assertUserError(CliTest.run("check", "--model", DIR.resolve("demo-v04").toString(), "--weights", "onnx"),
+                "has no onnx weights (it has pytorch_script)");
+    }
+
+    @Test
     void checkFailsWhenTheTestOutputDisagrees() throws IOException {
         Path pkg = copy("demo-v04");
         float[] shifted = org.cnnexplain.model.NpyArray.read(pkg.resolve("test_output.npy")).data();
