@@ -155,7 +155,9 @@ class TinyNucleusNet(nn.Module):
         return self.out(self.enc(x))
 
 
-NUCLEI = """format_version: 0.5.4
+NUCLEI = """%YAML 1.2
+---
+format_version: 0.5.4
 type: model
 name: nuclei-like
 description: A tiny nucleus foreground net, described as Model Zoo packages are.

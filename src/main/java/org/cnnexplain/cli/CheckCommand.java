@@ -19,10 +19,11 @@ final class CheckCommand {
     private CheckCommand() {
     }
 
-    static int run(List<String> argv, PrintStream out) {
+    static int run(List<String> argv, PrintStream out, PrintStream err) {
         Args args = new Args("check", argv, Set.of("model", "device", "weights"), Set.of());
         BioImageIoPackage pkg = BioImageIoPackage.open(Path.of(args.require("model")), args.get("weights", null));
         try (ExplainableModel model = ModelLoader.load(pkg, args.get("device", "auto"))) {
+            err.println("cnn-explain: " + pkg.describe() + "; on " + model.device());
             PackageCheck.Result r = PackageCheck.run(pkg, model);
             out.println(pkg.spec().name() + " (" + pkg.weightsFormat() + "): " + r.describe());
             return r.passed() ? 0 : 1;

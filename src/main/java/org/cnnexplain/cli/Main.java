@@ -57,7 +57,7 @@ public final class Main {
                 case "predict" -> PredictCommand.run(rest, out, err);
                 case "layers" -> LayersCommand.run(rest, out);
                 case "demo" -> DemoCommand.run(rest, out, err);
-                case "check" -> CheckCommand.run(rest, out);
+                case "check" -> CheckCommand.run(rest, out, err);
                 case "featuremaps", "deconvnet", "cam", "gradcam" -> ExplainCommand.run(argv[0], rest, out, err);
                 default -> throw new UserError("unknown command '" + argv[0]
                         + "' (valid: predict, layers, featuremaps, deconvnet, cam, gradcam, demo, check)");

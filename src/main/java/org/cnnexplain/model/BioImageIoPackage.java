@@ -164,6 +164,25 @@ public final class BioImageIoPackage {
         return yaml;
     }
 
+    /**
+     * One line for the log: "bioimage.io 0.5.4 package 'nuclei-like', onnx weights; score activation
+     * sigmoid (from its postprocessing); input {min [1, 1, 16, 16], step [0, 0, 8, 8]} run at
+     * [1, 1, 40, 48] (its test tensor's size)".
+     */
+    public String describe() {
+        String activation = spec.activation() == null
+                ? "by output count (no sigmoid/softmax in its postprocessing: softmax for K > 1 classes, sigmoid for one)"
+                : spec.activation() + " (from its postprocessing)";
+        ModelSpec.Input in = spec.input();
+        String size = java.util.Arrays.stream(in.step()).anyMatch(s -> s > 0)
+                ? "; input {min " + java.util.Arrays.toString(in.min()) + ", step " + java.util.Arrays.toString(in.step())
+                        + "} run at " + java.util.Arrays.toString(in.shape())
+                        + (testInput != null ? " (its test tensor's size)" : " (its min)")
+                : "";
+        return "bioimage.io " + formatVersion + " package '" + spec.name() + "', " + weightsFormat()
+                + " weights; score activation " + activation + size;
+    }
+
     private UserError error(String message) {
         return new UserError("bioimage.io package '" + source.getFileName() + "': " + message);
     }

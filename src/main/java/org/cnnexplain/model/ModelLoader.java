@@ -45,14 +45,10 @@ public final class ModelLoader {
         return open(file, torchScript, ModelSpec.besideModel(file), device);
     }
 
-    /** The package's weights with its spec; the log says which weights and which score activation. */
+    /** The package's weights with its spec; the log says which weights, which score activation and which size. */
     public static ExplainableModel load(BioImageIoPackage pkg, String device) {
         ExplainableModel model = open(pkg.weights(), pkg.weightsFormat().equals("torchscript"), pkg.spec(), device);
-        String activation = pkg.spec().activation() == null
-                ? "by output count (no sigmoid/softmax in its postprocessing: softmax for K > 1 classes, sigmoid for one)"
-                : pkg.spec().activation() + " (from its postprocessing)";
-        LOG.info("cnn-explain: bioimage.io " + pkg.formatVersion() + " package '" + pkg.spec().name() + "', "
-                + pkg.weightsFormat() + " weights; score activation " + activation);
+        LOG.info("cnn-explain: " + pkg.describe());
         return model;
     }
 

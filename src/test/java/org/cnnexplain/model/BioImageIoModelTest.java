@@ -27,7 +27,7 @@ class BioImageIoModelTest {
     void packagesPredictWhatTheJsonSpecRoutePredicts() throws Exception {
         List<Path> images;
         try (Stream<Path> s = Files.list(TestModels.DEMO_IMAGES)) {
-            images = s.filter(p -> p.toString().endsWith(".tif")).sorted().limit(12).toList();
+            images = s.filter(p -> p.toString().endsWith(".tif")).sorted().limit(8).toList();
         }
         try (ExplainableModel json = ModelLoader.load(TestModels.DEMO_MODEL, "cpu")) {
             for (String pkg : List.of("demo.bioimageio", "demo-v04")) {

@@ -51,6 +51,8 @@ class BioImageIoPackageTest {
         assertEquals("sigmoid", p.spec().activation());
         assertEquals(List.of("ensure_dtype", "zero_mean_unit_variance", "ensure_dtype"), ops(p.spec().preprocessing()));
         assertEquals(List.of("sigmoid", "ensure_dtype"), ops(p.postprocessing()));
+        assertTrue(p.describe().contains("score activation sigmoid (from its postprocessing)"), p.describe());
+        assertTrue(p.describe().contains("run at [1, 1, 40, 48] (its test tensor's size)"), p.describe());
     }
 
     @Test
