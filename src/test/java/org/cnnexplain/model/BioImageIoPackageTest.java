@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** What the package reader makes of the test packages (no engine needed). */
 class BioImageIoPackageTest {
@@ -53,6 +55,25 @@ class BioImageIoPackageTest {
         assertEquals(List.of("sigmoid", "ensure_dtype"), ops(p.postprocessing()));
         assertTrue(p.describe().contains("score activation sigmoid (from its postprocessing)"), p.describe());
         assertTrue(p.describe().contains("run at [1, 1, 40, 48] (its test tensor's size)"), p.describe());
+    }
+
+    @Test
+    void a04PackageWithMinStepShapeAndFixedZeroMeanUnitVariance(@TempDir Path tmp) throws Exception {
+        for (String f : List.of("weights.pt", "test_input.npy", "test_output.npy", "labels.txt")) {
+            Files.copy(DIR.resolve("demo-v04").resolve(f), tmp.resolve(f));
+        }
+        String rdf = Files.readString(DIR.resolve("demo-v04/rdf.yaml"))
+                .replace("shape: [1, 1, 128, 128]", "shape: {min: [1, 1, 64, 64], step: [0, 0, 16, 16]}")
+                .replace("      - name: scale_range\n", "      - name: zero_mean_unit_variance\n"
+                        + "        kwargs: {mode: fixed, mean: 100.5, std: 12.0, axes: yx}\n      - name: scale_range\n");
+        Files.writeString(tmp.resolve("rdf.yaml"), rdf);
+        BioImageIoPackage p = BioImageIoPackage.open(tmp);
+        assertArrayEquals(new long[] {1, 1, 128, 128}, p.spec().input().shape());   // the test tensor's size
+        assertArrayEquals(new long[] {1, 1, 64, 64}, p.spec().input().min());
+        assertArrayEquals(new long[] {0, 0, 16, 16}, p.spec().input().step());
+        ModelSpec.Processing fixed = p.spec().preprocessing().get(0);
+        assertEquals("fixed_zero_mean_unit_variance", fixed.op());   // 0.4's mode fixed
+        assertEquals(100.5, fixed.kwargs().get("mean"));
     }
 
     @Test
