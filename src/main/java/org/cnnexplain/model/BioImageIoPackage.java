@@ -89,8 +89,8 @@ public final class BioImageIoPackage {
         this.testInput = testTensor(rdf, input, "test_inputs");
         this.testOutput = testTensor(rdf, output, "test_outputs");
         Map<String, Object> config = rdf.get("config") instanceof Map<?, ?> ? map(rdf.get("config"), "config") : Map.of();
-        List<ModelSpec.Processing> pre = processing(input.get("preprocessing"), "preprocessing");
-        this.postprocessing = processing(output.get("postprocessing"), "postprocessing");
+        List<ModelSpec.Processing> pre = processing(input.get("preprocessing"), "preprocessing", tensorName(input));
+        this.postprocessing = processing(output.get("postprocessing"), "postprocessing", tensorName(output));
         this.spec = new ModelSpec(rdf.get("name") == null ? source.getFileName().toString() : rdf.get("name").toString(),
                 classes(config, output, rdf), inputOf(input), null, activation(postprocessing), pre);
         this.tolerance = tolerance(config);
@@ -355,7 +355,12 @@ public final class BioImageIoPackage {
         return null;
     }
 
-    private List<ModelSpec.Processing> processing(Object steps, String what) {
+    private static Object tensorName(Map<String, Object> tensor) {
+        return tensor.containsKey("id") ? tensor.get("id") : tensor.get("name");
+    }
+
+    /** The steps with 0.4's spellings made 0.5's; a {@code reference_tensor} naming the tensor itself is dropped. */
+    private List<ModelSpec.Processing> processing(Object steps, String what, Object self) {
         List<ModelSpec.Processing> out = new ArrayList<>();
         if (steps == null) {
             return out;
@@ -375,6 +380,9 @@ public final class BioImageIoPackage {
                     axes.add(axisId(c));
                 }
                 kwargs.put("axes", axes);
+            }
+            if (kwargs.get("reference_tensor") != null && kwargs.get("reference_tensor").equals(self)) {
+                kwargs.remove("reference_tensor");
             }
             if (op.equals("zero_mean_unit_variance") && "fixed".equals(kwargs.get("mode"))) {
                 op = "fixed_zero_mean_unit_variance";   // 0.4's fixed mode is 0.5's own op
