@@ -15,6 +15,9 @@ Writes under src/test/resources/bioimageio/
                      entry pointing at a URL, as the zoo's have); the model is a tiny conv net of ours
   preprocessing/     one case per op: input, kwargs and the NumPy result (cases.json)
   npy/               one small array saved in several dtypes, byte orders and memory orders
+
+TorchScript archives (and the exported rdf's timestamp) differ byte-wise between runs, so their
+sha256 in the rdf files changes with every regeneration; everything else is reproduced exactly.
 """
 import hashlib
 import json
