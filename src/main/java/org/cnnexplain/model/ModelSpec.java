@@ -27,6 +27,8 @@ import org.cnnexplain.UserError;
  * (with per-channel {@code mean}/{@code std}, after multiplying by {@code scale},
  * e.g. 1/255 and the ImageNet statistics). {@code activation} ({@code softmax} or
  * {@code sigmoid}) says how scores become probabilities; see {@link #activationFor}.
+ * {@code preprocessing} (bioimage.io steps, see {@link Processing}) is what a bioimage.io package
+ * brings ({@link BioImageIoPackage}); when present it is {@code normalize=model}.
  */
 public record ModelSpec(String name, List<String> classes, Input input, Normalize normalize, String activation,
                         List<Processing> preprocessing) {
