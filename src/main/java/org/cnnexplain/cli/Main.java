@@ -13,7 +13,9 @@ import org.cnnexplain.UserError;
  * cnn-explain layers  --model M [--device D]
  * cnn-explain featuremaps|deconvnet|cam|gradcam --model M --input IMG --output DIR [options]
  * cnn-explain demo    [--device D]
+ * cnn-explain check   --model PKG [--weights onnx|torchscript] [--device D]
  * </pre>
+ * {@code --model} is a model file (.onnx, .pt) or a bioimage.io package (folder, .zip, rdf.yaml).
  */
 public final class Main {
 
@@ -29,6 +31,8 @@ public final class Main {
             "      [--normalize MODE] [--device D] [--fit error|resize] [--roi MASK.tif] [--overwrite]",
             "      [--summary] [--quiet] [--per-plane]",
             "  demo    [--device auto|cpu|gpu] [--output DIR] [--quiet]",
+            "  check   --model PKG [--weights onnx|torchscript] [--device auto|cpu|gpu]   a bioimage.io package's own test",
+            "--model M is an .onnx or TorchScript .pt file, or a bioimage.io package (folder, .zip or rdf.yaml).",
             "Add --debug to see stack traces of internal errors.");
 
     private Main() {
@@ -54,9 +58,10 @@ public final class Main {
                 case "predict" -> PredictCommand.run(rest, out, err);
                 case "layers" -> LayersCommand.run(rest, out);
                 case "demo" -> DemoCommand.run(rest, out, err);
+                case "check" -> CheckCommand.run(rest, out, err);
                 case "featuremaps", "deconvnet", "cam", "gradcam" -> ExplainCommand.run(argv[0], rest, out, err);
                 default -> throw new UserError("unknown command '" + argv[0]
-                        + "' (valid: predict, layers, featuremaps, deconvnet, cam, gradcam, demo)");
+                        + "' (valid: predict, layers, featuremaps, deconvnet, cam, gradcam, demo, check)");
             };
         } catch (UserError e) {
             err.println("cnn-explain: error: " + e.getMessage());

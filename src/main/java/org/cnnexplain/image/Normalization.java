@@ -16,7 +16,8 @@ import org.cnnexplain.model.ModelSpec;
  *       percentiles interpolated linearly (numpy's default);</li>
  *   <li>{@code zscore}: (x - mean) / std;</li>
  *   <li>{@code fixed}: (x * scale - mean_c) / std_c with the spec's constants;</li>
- *   <li>{@code model}: whatever the model's spec file says (the default); {@code none} without a spec.</li>
+ *   <li>{@code model}: whatever the model's spec file says (the default); {@code none} without a spec;
+ *       for a bioimage.io package its {@code preprocessing} steps (see {@link Preprocessing}).</li>
  * </ul>
  */
 public final class Normalization {
@@ -29,6 +30,7 @@ public final class Normalization {
     private final double[] mean;
     private final double[] std;
     private final double scale;
+    private Preprocessing steps;
 
     private Normalization(String mode, double low, double high, double[] mean, double[] std, double scale) {
         this.mode = mode;
@@ -42,6 +44,11 @@ public final class Normalization {
     /** The normalisation for a user's {@code normalize} choice and the model's spec (may be null). */
     public static Normalization of(String choice, ModelSpec spec) {
         String c = choice == null ? "model" : choice.trim().toLowerCase(Locale.ROOT);
+        if (c.equals("model") && spec != null && spec.preprocessing() != null) {
+            Normalization package_ = new Normalization("bioimage.io", 0, 0, null, null, 1);
+            package_.steps = Preprocessing.of(spec.preprocessing());
+            return package_;
+        }
         if (c.equals("model")) {
             ModelSpec.Normalize n = spec == null ? null : spec.normalize();
             if (n == null || n.mode() == null) {
@@ -73,12 +80,34 @@ public final class Normalization {
     }
 
     public String describe() {
+        if (steps != null) {
+            return "bioimage.io preprocessing (" + steps.describe() + ")";
+        }
         return mode.equals("percentile") ? String.format(Locale.ROOT, "percentile %.1f-%.1f %%", low, high) : mode;
+    }
+
+    /**
+     * Normalises one sample in place: {@code channels} x {@code size} values of {@code data} from
+     * {@code offset}, channel-major. A package's steps see the whole sample (some take statistics
+     * over all channels); the other modes go channel by channel.
+     */
+    public void apply(float[] data, int offset, int channels, int size) {
+        if (steps != null) {
+            steps.apply(data, offset, channels, size);
+            return;
+        }
+        for (int c = 0; c < channels; c++) {
+            int from = offset + c * size;
+            float[] plane = Arrays.copyOfRange(data, from, from + size);
+            apply(plane, c);
+            System.arraycopy(plane, 0, data, from, size);
+        }
     }
 
     /** Normalises {@code plane} (one channel of one sample) in place; {@code channel} selects fixed constants. */
     public void apply(float[] plane, int channel) {
         switch (mode) {
+            case "bioimage.io" -> steps.apply(plane, 0, 1, plane.length);
             case "none" -> { }
             case "minmax" -> {
                 double min = Double.POSITIVE_INFINITY;

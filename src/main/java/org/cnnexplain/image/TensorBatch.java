@@ -69,9 +69,9 @@ public final class TensorBatch {
                 for (int m = 0; m < modelChannels; m++) {
                     float[] px = plane(image, map[m], zi, ti, w, h);
                     checkFinite(px, s);
-                    normalization.apply(px, m);
                     System.arraycopy(px, 0, data, (s * modelChannels + m) * plane, plane);
                 }
+                normalization.apply(data, s * modelChannels * plane, modelChannels, plane);
                 labels.add(samples == 1 ? "" : (z > 1 && t > 1 ? "z=" + (zi + 1) + " t=" + (ti + 1)
                         : z > 1 ? "z=" + (zi + 1) : "t=" + (ti + 1)));
                 s++;
@@ -100,9 +100,9 @@ public final class TensorBatch {
                     System.arraycopy(plane(image, map[m], zi, ti, w, h), 0, stack, zi * plane, plane);
                 }
                 checkFinite(stack, ti);
-                normalization.apply(stack, m);
                 System.arraycopy(stack, 0, data, (ti * modelChannels + m) * volume, volume);
             }
+            normalization.apply(data, ti * modelChannels * volume, modelChannels, volume);
             labels.add(t == 1 ? "" : "t=" + (ti + 1));
         }
         return new TensorBatch(data, t, modelChannels, z, h, w, labels);

@@ -26,16 +26,33 @@ public final class ModelLoader {
     private ModelLoader() {
     }
 
+    /**
+     * Loads a model file, or a bioimage.io package (a folder, its {@code .zip}, or its
+     * {@code rdf.yaml}/{@code bioimageio.yaml}; see {@link BioImageIoPackage}).
+     */
     public static ExplainableModel load(Path file, String device) {
         if (file == null || !Files.exists(file)) {
             throw new UserError("model file not found: " + file);
+        }
+        if (BioImageIoPackage.isPackage(file)) {
+            return load(BioImageIoPackage.open(file), device);
         }
         if (!Files.isRegularFile(file)) {
             throw new UserError("model path is not a file: " + file);
         }
         String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
         boolean torchScript = name.endsWith(".pt") || name.endsWith(".pth") || name.endsWith(".torchscript");
-        ModelSpec spec = ModelSpec.besideModel(file);
+        return open(file, torchScript, ModelSpec.besideModel(file), device);
+    }
+
+    /** The package's weights with its spec; the log says which weights, which score activation and which size. */
+    public static ExplainableModel load(BioImageIoPackage pkg, String device) {
+        ExplainableModel model = open(pkg.weights(), pkg.weightsFormat().equals("torchscript"), pkg.spec(), device);
+        LOG.info("cnn-explain: " + pkg.describe());
+        return model;
+    }
+
+    private static ExplainableModel open(Path file, boolean torchScript, ModelSpec spec, String device) {
         Device d = DeviceChoice.resolve(device);
         NDManager manager = DeviceChoice.engine().newBaseManager(d);
         try {

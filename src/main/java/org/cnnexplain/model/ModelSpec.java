@@ -27,14 +27,29 @@ import org.cnnexplain.UserError;
  * (with per-channel {@code mean}/{@code std}, after multiplying by {@code scale},
  * e.g. 1/255 and the ImageNet statistics). {@code activation} ({@code softmax} or
  * {@code sigmoid}) says how scores become probabilities; see {@link #activationFor}.
+ * {@code preprocessing} (bioimage.io steps, see {@link Processing}) is what a bioimage.io package
+ * brings ({@link BioImageIoPackage}); when present it is {@code normalize=model}.
  */
-public record ModelSpec(String name, List<String> classes, Input input, Normalize normalize, String activation) {
+public record ModelSpec(String name, List<String> classes, Input input, Normalize normalize, String activation,
+                        List<Processing> preprocessing) {
 
     /** How scores become probabilities: one softmax over the classes, or one sigmoid per class. */
     public enum Activation { SOFTMAX, SIGMOID }
 
     public ModelSpec(String name, List<String> classes, Input input, Normalize normalize) {
-        this(name, classes, input, normalize, null);
+        this(name, classes, input, normalize, null, null);
+    }
+
+    public ModelSpec(String name, List<String> classes, Input input, Normalize normalize, String activation) {
+        this(name, classes, input, normalize, activation, null);
+    }
+
+    /**
+     * One bioimage.io processing step, e.g. {@code scale_range} with {@code {min_percentile: 1,
+     * max_percentile: 99.8, axes: [x, y]}}; {@code image.Preprocessing} applies them in order. A spec
+     * with a non-null {@code preprocessing} list (a bioimage.io package) uses it for {@code normalize=model}.
+     */
+    public record Processing(String op, java.util.Map<String, Object> kwargs) {
     }
 
     /**

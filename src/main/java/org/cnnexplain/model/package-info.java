@@ -9,5 +9,9 @@
  * ({@link org.cnnexplain.model.ModelSpec}), and the list of layers a user can
  * name ({@link org.cnnexplain.model.Layer}). {@link org.cnnexplain.model.Prediction}
  * turns outputs into class scores (and pixel fractions for segmentation models).
+ * A bioimage.io package (folder, zip or rdf.yaml) is read by
+ * {@link org.cnnexplain.model.BioImageIoPackage} into its weights file and a spec
+ * carrying the package's preprocessing; its test tensors are {@code .npy} files
+ * ({@link org.cnnexplain.model.NpyArray}).
  */
 package org.cnnexplain.model;

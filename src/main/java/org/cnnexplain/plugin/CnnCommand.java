@@ -28,7 +28,8 @@ public abstract class CnnCommand extends DynamicCommand {
     @Parameter(label = "Image", persist = false)
     protected ImagePlus image;
 
-    @Parameter(label = "Model file (.onnx, or TorchScript .pt)", style = "open", callback = "modelChanged", initializer = "modelChanged")
+    @Parameter(label = "Model (.onnx, TorchScript .pt, or a bioimage.io package: folder, .zip, rdf.yaml)",
+            style = "both", callback = "modelChanged", initializer = "modelChanged")   // "both": a package may be a folder
     protected File model;
 
     @Parameter(label = "Normalisation", choices = {"model", "none", "minmax", "percentile", "zscore"})

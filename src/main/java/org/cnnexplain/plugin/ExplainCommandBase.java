@@ -43,7 +43,7 @@ public abstract class ExplainCommandBase extends CnnCommand {
     /** Offers the model's layers ("auto", module paths, spatial nodes) and classes ("top1", names) as choices. */
     @Override
     protected void modelChanged() {
-        if (model == null || !model.isFile() || models == null) {
+        if (model == null || !model.exists() || models == null) {   // a file, or a bioimage.io package folder
             return;
         }
         try {
