@@ -1,6 +1,7 @@
 package org.cnnexplain.plugin;
 
 import ij.IJ;
+import ij.Macro;
 import ij.ImagePlus;
 import ij.WindowManager;
 import ij.gui.GenericDialog;
@@ -41,7 +42,11 @@ public class IJ1Bridge implements PlugIn {
 
     private static Context context;
 
-    /** One SciJava context for the whole ImageJ session, so loaded models are shared across commands. */
+    /**
+     * One SciJava context for the whole ImageJ session, so loaded models are shared across commands.
+     * Call with ImageJ's class loader as the thread's (see {@link #run}): SciJava finds its services
+     * and our commands through it.
+     */
     static synchronized Context context() {
         if (context == null) {
             context = new Context(CommandService.class, ModelService.class);
@@ -49,11 +54,31 @@ public class IJ1Bridge implements PlugIn {
         return context;
     }
 
+    /**
+     * Runs the command with ImageJ's plugin class loader as the thread's context class loader. In
+     * ImageJ 1 our jars sit in {@code plugins/} and only that loader sees them; SciJava's plugin
+     * index and DJL's engine and native lookup all ask the thread's loader, which is the
+     * application's (no SciJava, no DJL) on ImageJ's threads. Threads SciJava starts inherit it.
+     */
     @Override
     public void run(String arg) {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(IJ.getClassLoader());
+        try {
+            runCommand(arg);
+        } catch (RuntimeException | LinkageError e) {
+            // never a stack trace dialog from ImageJ: one line, like a user error
+            report(e.toString());
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    private void runCommand(String arg) {
         Class<? extends Command> type = COMMANDS.get(arg);
         if (type == null) {
-            IJ.error("CNN Explain", "unknown command '" + arg + "'");
+            report("unknown command '" + arg + "'");
             return;
         }
         CommandService commands = context().service(CommandService.class);
@@ -61,6 +86,12 @@ public class IJ1Bridge implements PlugIn {
         ImagePlus image = WindowManager.getCurrentImage();
         if (image == null) {
             report(info.getTitle() + ": no image is open");
+            return;
+        }
+        if (!isInteractive() && Macro.getOptions() == null) {
+            // a -batch macro without options: a dialog would wait for nobody
+            report(info.getTitle() + ": give the options in the macro, e.g. run(\"" + info.getTitle()
+                    + "\", \"model=[/path/model.onnx]\")");
             return;
         }
         Map<String, Object> inputs = ask(info);
@@ -143,11 +174,19 @@ public class IJ1Bridge implements PlugIn {
         }
     }
 
-    /** A user error: in the Log window (macros go on), and as a dialog when a person is at the keyboard. */
+    /**
+     * A user error: in the Log window (macros go on; in {@code -batch} mode that is stdout), and as a
+     * dialog only when a person is at an ImageJ window and no macro runs.
+     */
     private static void report(String message) {
         IJ.log("CNN Explain: " + message);
-        if (!IJ.isMacro() && !java.awt.GraphicsEnvironment.isHeadless()) {
+        if (isInteractive() && !IJ.isMacro()) {
             IJ.error("CNN Explain", message);
         }
+    }
+
+    /** An ImageJ window on a display: somebody can answer a dialog. */
+    private static boolean isInteractive() {
+        return IJ.getInstance() != null && !java.awt.GraphicsEnvironment.isHeadless();
     }
 }
