@@ -28,16 +28,20 @@ public abstract class CnnCommand extends DynamicCommand {
     @Parameter(label = "Image", persist = false)
     protected ImagePlus image;
 
-    @Parameter(label = "Model file (.onnx, or TorchScript .pt)", style = "open", callback = "modelChanged", initializer = "modelChanged")
+    @Parameter(label = "Model file (.onnx, or TorchScript .pt)", style = "open",
+            description = "The exported classifier; class names and normalisation come from <model>.json beside it", callback = "modelChanged", initializer = "modelChanged")
     protected File model;
 
-    @Parameter(label = "Normalisation", choices = {"model", "none", "minmax", "percentile", "zscore"})
+    @Parameter(label = "Normalize the image: model = as the model's .json says",
+            description = "How pixel values are scaled before the model sees them", choices = {"model", "none", "minmax", "percentile", "zscore"})
     protected String normalize = "model";
 
-    @Parameter(label = "Device", choices = {"auto", "cpu", "gpu"})
+    @Parameter(label = "Device: auto uses a GPU when there is one",
+            description = "Where the model runs; the Log says which one ran", choices = {"auto", "cpu", "gpu"})
     protected String device = "auto";
 
-    @Parameter(label = "If the image size differs from the model's", choices = {"error", "resize"})
+    @Parameter(label = "Fit: if the image size differs from the model's",
+            description = "error: refuse; resize: resample the image to the model and the maps back", choices = {"error", "resize"})
     protected String fit = "error";
 
     @Parameter
@@ -45,6 +49,13 @@ public abstract class CnnCommand extends DynamicCommand {
 
     @Parameter
     protected LogService log;
+
+    /** Fiji's dialog lists the parameters in {@link DialogLayout}'s order: what to explain first. */
+    @Override
+    public void initialize() throws org.scijava.module.MethodCallException {
+        DialogLayout.reorder(getInfo());
+        super.initialize();
+    }
 
     /** Menu name, e.g. "Grad-CAM", for titles and messages. */
     protected abstract String title();

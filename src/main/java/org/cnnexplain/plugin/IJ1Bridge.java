@@ -2,6 +2,7 @@ package org.cnnexplain.plugin;
 
 import ij.IJ;
 import ij.Macro;
+import ij.Prefs;
 import ij.ImagePlus;
 import ij.WindowManager;
 import ij.gui.GenericDialog;
@@ -116,33 +117,59 @@ public class IJ1Bridge implements PlugIn {
         }
     }
 
-    /** The dialog; null when the user cancels. Field labels are the parameter names (the macro keys). */
+    /** Where the last model chosen in a dialog is remembered (IJ_Prefs.txt). */
+    static final String MODEL_PREF = "cnnexplain.model";
+
+    /**
+     * The dialog; null when the user cancels. Sections in {@link DialogLayout}'s order, each field
+     * labelled with the parameter's label, whose first word is the macro key, so the dialog records
+     * {@code run("Grad-CAM", "model=[...] target=mitotic layer=block4 ...")} and reads macro options.
+     */
     static Map<String, Object> ask(CommandInfo info) {
         GenericDialog gd = new GenericDialog("CNN Explain – " + info.getTitle());
         Module defaults = context().service(ModuleService.class).createModule(info);   // with its context injected
+        boolean macro = Macro.getOptions() != null;
         List<ModuleItem<?>> items = new java.util.ArrayList<>();
-        for (ModuleItem<?> item : info.inputs()) {
+        Map<String, java.awt.Component> fields = new HashMap<>();
+        DialogLayout.Section section = null;
+        for (ModuleItem<?> item : DialogLayout.ordered(info.inputs())) {
             Class<?> t = item.getType();
             if (Service.class.isAssignableFrom(t) || Context.class.isAssignableFrom(t) || t == ImagePlus.class) {
                 continue;
             }
-            Object value = item.getValue(defaults);
             String name = item.getName();
+            if (DialogLayout.sectionOf(name) != section) {
+                section = DialogLayout.sectionOf(name);
+                gd.setInsets(section == DialogLayout.Section.EXPLAIN ? 0 : 12, 0, 0);
+                gd.addMessage(section.heading, new java.awt.Font("SansSerif", java.awt.Font.BOLD, 13));
+                gd.addMessage(section.description, new java.awt.Font("SansSerif", java.awt.Font.ITALIC, 11));
+            }
+            Object value = item.getValue(defaults);
+            String label = label(item);
             if (t == String.class && item.getChoices() != null && !item.getChoices().isEmpty()) {
                 List<?> choices = item.getChoices();
-                gd.addChoice(name, choices.stream().map(Object::toString).toArray(String[]::new),
+                gd.addChoice(label, choices.stream().map(Object::toString).toArray(String[]::new),
                         value == null ? choices.get(0).toString() : value.toString());
+                fields.put(name, (java.awt.Component) gd.getChoices().lastElement());
             } else if (t == File.class) {
-                gd.addFileField(name, value == null ? "" : value.toString());
+                String remembered = macro ? "" : Prefs.get(MODEL_PREF, "");
+                gd.addFileField(label, value == null ? remembered : value.toString(), 40);
+                fields.put(name, (java.awt.Component) gd.getStringFields().lastElement());
             } else if (t == boolean.class || t == Boolean.class) {
-                gd.addCheckbox(name, value != null && (Boolean) value);
+                gd.addCheckbox(label, value != null && (Boolean) value);
+                fields.put(name, (java.awt.Component) gd.getCheckboxes().lastElement());
             } else if (t == double.class || t == int.class) {
-                gd.addNumericField(name, value == null ? 0 : ((Number) value).doubleValue(), t == int.class ? 0 : 2);
+                gd.addNumericField(label, value == null ? 0 : ((Number) value).doubleValue(), t == int.class ? 0 : 2);
+                fields.put(name, (java.awt.Component) gd.getNumericFields().lastElement());
             } else {
-                gd.addStringField(name, value == null ? "" : value.toString(), 24);
+                gd.addStringField(label, value == null ? "" : value.toString(), 24);
+                fields.put(name, (java.awt.Component) gd.getStringFields().lastElement());
             }
             items.add(item);
         }
+        gd.addHelp(help(info, items));
+        gd.addDialogListener((dialog, event) -> enableWhereApplicable(fields));
+        enableWhereApplicable(fields);
         gd.showDialog();
         if (gd.wasCanceled()) {
             return null;
@@ -155,6 +182,9 @@ public class IJ1Bridge implements PlugIn {
             } else if (t == File.class) {
                 String path = gd.getNextString();
                 inputs.put(item.getName(), path.isBlank() ? null : new File(path));
+                if (!path.isBlank() && !macro) {
+                    Prefs.set(MODEL_PREF, path);
+                }
             } else if (t == boolean.class || t == Boolean.class) {
                 inputs.put(item.getName(), gd.getNextBoolean());
             } else if (t == int.class) {
@@ -166,6 +196,43 @@ public class IJ1Bridge implements PlugIn {
             }
         }
         return inputs;
+    }
+
+    /** The parameter's label when its first word is the macro key (as DialogLayout requires), else the name. */
+    static String label(ModuleItem<?> item) {
+        String label = item.getLabel();
+        return label != null && Macro.trimKey(label).equals(item.getName()) ? label : item.getName();
+    }
+
+    /** Greys out what does not apply (Score-CAM's batch for another variant, ...); fields stay readable by macros. */
+    private static boolean enableWhereApplicable(Map<String, java.awt.Component> fields) {
+        DialogLayout.APPLIES_WHEN.forEach((name, when) -> {
+            if (fields.get(name) != null && fields.get(when[0]) instanceof java.awt.Choice c) {
+                fields.get(name).setEnabled(when[1].equals(c.getSelectedItem()));
+            }
+        });
+        return true;
+    }
+
+    /** The Help button's page: each section's options with their descriptions, and where the README says more. */
+    private static String help(CommandInfo info, List<ModuleItem<?>> items) {
+        StringBuilder html = new StringBuilder("<html><h2>CNN Explain – ").append(info.getTitle()).append("</h2>");
+        DialogLayout.Section section = null;
+        for (ModuleItem<?> item : items) {
+            if (DialogLayout.sectionOf(item.getName()) != section) {
+                section = DialogLayout.sectionOf(item.getName());
+                html.append("<h3>").append(section.heading).append("</h3><p><i>").append(section.description)
+                        .append("</i></p>");
+            }
+            html.append("<p><b>").append(item.getName()).append("</b> – ").append(label(item));
+            if (item.getDescription() != null && !item.getDescription().isBlank()) {
+                html.append(". ").append(item.getDescription());
+            }
+            html.append("</p>");
+        }
+        return html.append("<p>In a macro: <tt>run(\"").append(info.getTitle())
+                .append("\", \"model=[/path/model.onnx] ...\")</tt> with the names in bold. More in the ")
+                .append(DialogLayout.HELP).append(".</p></html>").toString();
     }
 
     private static void show(Object output) {
