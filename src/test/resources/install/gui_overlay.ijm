@@ -18,7 +18,7 @@ run("Quit");
 
 function capture(name) {
     selectImage(id);
-    wait(1500);
+    wait(800);
     run("Capture Image");
     saveAs("PNG", out + "/" + name);
     close();

@@ -46,6 +46,9 @@ class ImageJ1InstallTest {
     static final Path IMAGE = TestModels.firstDemoImage("mitotic").toAbsolutePath();
 
     static Path imagej;
+    /** The two ImageJ processes run side by side (each takes most of its time starting up). */
+    static java.util.concurrent.CompletableFuture<Run> batch;
+    static java.util.concurrent.CompletableFuture<Run> gui;
 
     static boolean canRun() {
         return VirtualDisplay.forChildProcesses() != null;   // ImageJ 1's dialogs need AWT, even in -batch mode
@@ -75,6 +78,8 @@ class ImageJ1InstallTest {
                 Files.copy(f, to);
             }
         }
+        batch = java.util.concurrent.CompletableFuture.supplyAsync(() -> imagej("batch-out", "-batch", "explain_all.ijm"));
+        gui = java.util.concurrent.CompletableFuture.supplyAsync(() -> imagej("gui-out", "-macro", "gui_overlay.ijm"));
         CommandsTest.start();
     }
 
@@ -85,8 +90,8 @@ class ImageJ1InstallTest {
 
     @Test
     void batchMacroRunsEveryCommandAndSavesTheEnginesResults() throws Exception {
-        Path out = Files.createDirectories(imagej.getParent().resolve("batch-out"));
-        Run r = imagej(out, "-batch", "explain_all.ijm");
+        Path out = imagej.getParent().resolve("batch-out");
+        Run r = batch.get();
         assertEquals(0, r.exit(), r.output());
         assertTrue(r.output().contains("explain_all done"), r.output());
         assertTrue(!r.output().contains("No compatible service") && !r.output().contains("Exception"), r.output());
@@ -123,8 +128,8 @@ class ImageJ1InstallTest {
 
     @Test
     void inImageJsWindowGradCamOverlaysTheImage() throws Exception {
-        Path out = Files.createDirectories(imagej.getParent().resolve("gui-out"));
-        Run r = imagej(out, "-macro", "gui_overlay.ijm");
+        Path out = imagej.getParent().resolve("gui-out");
+        Run r = gui.get();
         assertTrue(Files.exists(out.resolve("gui-done.txt")), "the GUI macro did not finish:\n" + r.output());
         Path shot = out.resolve("gui-overlay.png");
         Files.copy(shot, Path.of("target", "install-gui-overlay.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -200,6 +205,14 @@ class ImageJ1InstallTest {
     }
 
     /** {@code java -jar ij.jar -ijpath ImageJ/ MODE macro args} in the ImageJ folder, on the test display. */
+    private static Run imagej(String folder, String mode, String macro) {
+        try {
+            return imagej(Files.createDirectories(imagej.getParent().resolve(folder)), mode, macro);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static Run imagej(Path out, String mode, String macro) throws Exception {
         Path file = imagej.getParent().resolve(macro);
         try (var in = ImageJ1InstallTest.class.getResourceAsStream("/install/" + macro)) {
