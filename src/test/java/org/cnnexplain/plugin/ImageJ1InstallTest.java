@@ -70,6 +70,10 @@ class ImageJ1InstallTest {
                 "no plugin jar in " + DIST + ": " + files);
         assertTrue(files.stream().noneMatch(f -> f.getFileName().toString().startsWith("ij-")),
                 "the distribution must not carry its own ImageJ: " + files);
+        // a dependency whose version changed leaves its old jar behind until "mvn clean"
+        List<String> artifacts = files.stream().map(f -> f.getFileName().toString().replaceAll("-\\d.*$", "")).toList();
+        assertEquals(artifacts.size(), new java.util.HashSet<>(artifacts).size(),
+                "two versions of a jar in " + DIST + " (run mvn clean): " + files);
         for (Path f : files) {   // a copy, as a user makes it; a hard link saves 120 MB where it can
             Path to = plugins.resolve(f.getFileName());
             try {
