@@ -16,10 +16,12 @@ import org.scijava.plugin.Plugin;
 @Plugin(type = Command.class, menuPath = "Plugins>CNN Explain>CAM", headless = true)
 public class CamCommand extends HeatmapCommandBase {
 
-    @Parameter(label = "Target class (index, name, or top1)")
+    @Parameter(label = "Target class: index, name, or top1 (the predicted one)",
+            description = "The class whose evidence the map shows")
     private String target = "top1";
 
-    @Parameter(label = "Score", choices = {"logit", "probability"})
+    @Parameter(label = "Score of the target class", choices = {"logit", "probability"},
+            description = "Explain the raw score (logit) or the softmax probability")
     private String score = "logit";
 
     @Override

@@ -29,16 +29,21 @@ public abstract class CnnCommand extends DynamicCommand {
     protected ImagePlus image;
 
     @Parameter(label = "Model (.onnx, TorchScript .pt, or a bioimage.io package: folder, .zip, rdf.yaml)",
-            style = "both", callback = "modelChanged", initializer = "modelChanged")   // "both": a package may be a folder
+            style = "both",   // a package may be a folder
+            description = "The exported classifier; class names and normalisation come from <model>.json beside it"
+                    + " or from the package", callback = "modelChanged", initializer = "modelChanged")
     protected File model;
 
-    @Parameter(label = "Normalisation", choices = {"model", "none", "minmax", "percentile", "zscore"})
+    @Parameter(label = "Normalize the image: model = as the model's .json says",
+            description = "How pixel values are scaled before the model sees them", choices = {"model", "none", "minmax", "percentile", "zscore"})
     protected String normalize = "model";
 
-    @Parameter(label = "Device", choices = {"auto", "cpu", "gpu"})
+    @Parameter(label = "Device: auto uses a GPU when there is one",
+            description = "Where the model runs; the Log says which one ran", choices = {"auto", "cpu", "gpu"})
     protected String device = "auto";
 
-    @Parameter(label = "If the image size differs from the model's", choices = {"error", "resize"})
+    @Parameter(label = "Fit: if the image size differs from the model's",
+            description = "error: refuse; resize: resample the image to the model and the maps back", choices = {"error", "resize"})
     protected String fit = "error";
 
     @Parameter
@@ -46,6 +51,13 @@ public abstract class CnnCommand extends DynamicCommand {
 
     @Parameter
     protected LogService log;
+
+    /** Fiji's dialog lists the parameters in {@link DialogLayout}'s order: what to explain first. */
+    @Override
+    public void initialize() throws org.scijava.module.MethodCallException {
+        DialogLayout.reorder(getInfo());
+        super.initialize();
+    }
 
     /** Menu name, e.g. "Grad-CAM", for titles and messages. */
     protected abstract String title();

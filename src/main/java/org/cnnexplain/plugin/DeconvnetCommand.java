@@ -18,25 +18,28 @@ import org.scijava.plugin.Plugin;
 @Plugin(type = Command.class, menuPath = "Plugins>CNN Explain>Deconvnet", headless = true)
 public class DeconvnetCommand extends ExplainCommandBase {
 
-    @Parameter(label = "Layer (name, module path, or auto)")
+    @Parameter(label = "Layer: module path, node name, or auto",
+            description = "The layer whose neurons are projected back to the image")
     private String layer = "auto";
 
-    @Parameter(label = "Rule", choices = {"deconvnet", "guided", "gradient"})
+    @Parameter(label = "Rule: deconvnet, guided backprop, or gradient",
+            description = "How ReLUs pass the signal back", choices = {"deconvnet", "guided", "gradient"})
     private String rule = "deconvnet";
 
-    @Parameter(label = "Channels (e.g. 0,3,5-8; empty for the strongest)", required = false)
+    @Parameter(label = "Channels to project, e.g. 0,3,5-8 (empty: the strongest)", required = false)
     private String channels = "";
 
-    @Parameter(label = "Strongest channels", min = "1")
+    @Parameter(label = "Top: how many of the strongest channels", min = "1")
     private int top = 8;
 
-    @Parameter(label = "Signal", choices = {"peak", "channel", "class"})
+    @Parameter(label = "Signal: each channel's peak neuron, its whole map, or the class score",
+            description = "What is projected back", choices = {"peak", "channel", "class"})
     private String signal = "peak";
 
-    @Parameter(label = "Target class (for signal=class)")
+    @Parameter(label = "Target class (signal=class only)")
     private String target = "top1";
 
-    @Parameter(label = "Score", choices = {"logit", "probability"})
+    @Parameter(label = "Score of the target class (signal=class only)", choices = {"logit", "probability"})
     private String score = "logit";
 
     @Override

@@ -25,7 +25,8 @@ import org.scijava.plugin.Parameter;
  */
 public abstract class ExplainCommandBase extends CnnCommand {
 
-    @Parameter(label = "Also the maps at the layer's resolution")
+    @Parameter(label = "Layerres: also the maps at the layer's own resolution",
+            description = "A second window with the maps before upsampling to the image")
     protected boolean layerres;
 
     @Parameter(label = "Result", type = ItemIO.OUTPUT)

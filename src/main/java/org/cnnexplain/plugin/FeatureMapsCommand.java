@@ -19,16 +19,17 @@ import org.scijava.plugin.Plugin;
 @Plugin(type = Command.class, menuPath = "Plugins>CNN Explain>Feature Maps", headless = true)
 public class FeatureMapsCommand extends ExplainCommandBase {
 
-    @Parameter(label = "Layer (name, module path, or auto)")
+    @Parameter(label = "Layer: module path, node name, or auto",
+            description = "The layer whose activations are shown, one slice per channel")
     private String layer = "auto";
 
-    @Parameter(label = "Channels (e.g. 0,3,5-8; empty for all)", required = false)
+    @Parameter(label = "Channels to show, e.g. 0,3,5-8 (empty: all)", required = false)
     private String channels = "";
 
-    @Parameter(label = "Sort", choices = {"none", "mean", "max"})
+    @Parameter(label = "Sort channels by", choices = {"none", "mean", "max"})
     private String sort = "none";
 
-    @Parameter(label = "Keep the first (0 = all)", min = "0")
+    @Parameter(label = "Top: keep the first, after sorting (0 = all)", min = "0")
     private int top;
 
     @Parameter(label = "Montage", type = ItemIO.OUTPUT)

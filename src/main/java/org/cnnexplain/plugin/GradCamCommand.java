@@ -15,23 +15,27 @@ import org.scijava.plugin.Plugin;
 @Plugin(type = Command.class, menuPath = "Plugins>CNN Explain>Grad-CAM", headless = true)
 public class GradCamCommand extends HeatmapCommandBase {
 
-    @Parameter(label = "Layer (name, module path, or auto)")
+    @Parameter(label = "Layer: module path, node name, or auto",
+            description = "The layer whose activations are weighted; auto = the last spatial layer")
     private String layer = "auto";
 
-    @Parameter(label = "Target class (index, name, or top1)")
+    @Parameter(label = "Target class: index, name, or top1 (the predicted one)",
+            description = "The class whose evidence the map shows")
     private String target = "top1";
 
-    @Parameter(label = "Score", choices = {"logit", "probability"})
+    @Parameter(label = "Score of the target class", choices = {"logit", "probability"},
+            description = "Explain the raw score (logit) or the softmax probability")
     private String score = "logit";
 
-    @Parameter(label = "Variant", choices = {"gradcam", "gradcampp", "xgradcam", "layercam", "hirescam", "eigencam",
+    @Parameter(label = "Variant of Grad-CAM", description = "Grad-CAM, Grad-CAM++, XGrad-CAM, LayerCAM, HiResCAM, Eigen-CAM or Score-CAM",
+            choices = {"gradcam", "gradcampp", "xgradcam", "layercam", "hirescam", "eigencam",
             "scorecam"})
     private String variant = "gradcam";
 
-    @Parameter(label = "Also Guided Grad-CAM")
+    @Parameter(label = "Guided Grad-CAM too (a second window)")
     private boolean guided;
 
-    @Parameter(label = "Score-CAM batch size", min = "1")
+    @Parameter(label = "Batch size (Score-CAM only): masked images per model run", min = "1")
     private int batch = 16;
 
     @Override

@@ -14,10 +14,10 @@ import org.scijava.plugin.Parameter;
 /** Commands whose map also goes onto the input image as a LUT-coloured overlay (CAM, Grad-CAM). */
 public abstract class HeatmapCommandBase extends ExplainCommandBase {
 
-    @Parameter(label = "LUT", choices = {"inferno", "viridis", "turbo", "fire", "ice", "grays", "spectrum"})
+    @Parameter(label = "LUT of the overlay", choices = {"inferno", "viridis", "turbo", "fire", "ice", "grays", "spectrum"})
     private String lut = "inferno";
 
-    @Parameter(label = "Opacity", min = "0", max = "1", stepSize = "0.05")
+    @Parameter(label = "Opacity of the overlay where the map is strong", min = "0", max = "1", stepSize = "0.05")
     private double opacity = 0.5;
 
     @Parameter(label = "Montage of the planes, labelled with prediction and probability")

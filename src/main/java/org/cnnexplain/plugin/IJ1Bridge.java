@@ -1,6 +1,8 @@
 package org.cnnexplain.plugin;
 
 import ij.IJ;
+import ij.Macro;
+import ij.Prefs;
 import ij.ImagePlus;
 import ij.WindowManager;
 import ij.gui.GenericDialog;
@@ -41,7 +43,11 @@ public class IJ1Bridge implements PlugIn {
 
     private static Context context;
 
-    /** One SciJava context for the whole ImageJ session, so loaded models are shared across commands. */
+    /**
+     * One SciJava context for the whole ImageJ session, so loaded models are shared across commands.
+     * Call with ImageJ's class loader as the thread's (see {@link #run}): SciJava finds its services
+     * and our commands through it.
+     */
     static synchronized Context context() {
         if (context == null) {
             context = new Context(CommandService.class, ModelService.class);
@@ -49,11 +55,31 @@ public class IJ1Bridge implements PlugIn {
         return context;
     }
 
+    /**
+     * Runs the command with ImageJ's plugin class loader as the thread's context class loader. In
+     * ImageJ 1 our jars sit in {@code plugins/} and only that loader sees them; SciJava's plugin
+     * index and DJL's engine and native lookup all ask the thread's loader, which is the
+     * application's (no SciJava, no DJL) on ImageJ's threads. Threads SciJava starts inherit it.
+     */
     @Override
     public void run(String arg) {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(IJ.getClassLoader());
+        try {
+            runCommand(arg);
+        } catch (RuntimeException | LinkageError e) {
+            // never a stack trace dialog from ImageJ: one line, like a user error
+            report(e.toString());
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    private void runCommand(String arg) {
         Class<? extends Command> type = COMMANDS.get(arg);
         if (type == null) {
-            IJ.error("CNN Explain", "unknown command '" + arg + "'");
+            report("unknown command '" + arg + "'");
             return;
         }
         CommandService commands = context().service(CommandService.class);
@@ -61,6 +87,12 @@ public class IJ1Bridge implements PlugIn {
         ImagePlus image = WindowManager.getCurrentImage();
         if (image == null) {
             report(info.getTitle() + ": no image is open");
+            return;
+        }
+        if (!isInteractive() && Macro.getOptions() == null) {
+            // a -batch macro without options: a dialog would wait for nobody
+            report(info.getTitle() + ": give the options in the macro, e.g. run(\"" + info.getTitle()
+                    + "\", \"model=[/path/model.onnx]\")");
             return;
         }
         Map<String, Object> inputs = ask(info);
@@ -86,33 +118,59 @@ public class IJ1Bridge implements PlugIn {
         }
     }
 
-    /** The dialog; null when the user cancels. Field labels are the parameter names (the macro keys). */
+    /** Where the last model chosen in a dialog is remembered (IJ_Prefs.txt). */
+    static final String MODEL_PREF = "cnnexplain.model";
+
+    /**
+     * The dialog; null when the user cancels. Sections in {@link DialogLayout}'s order, each field
+     * labelled with the parameter's label, whose first word is the macro key, so the dialog records
+     * {@code run("Grad-CAM", "model=[...] target=mitotic layer=block4 ...")} and reads macro options.
+     */
     static Map<String, Object> ask(CommandInfo info) {
         GenericDialog gd = new GenericDialog("CNN Explain – " + info.getTitle());
         Module defaults = context().service(ModuleService.class).createModule(info);   // with its context injected
+        boolean macro = Macro.getOptions() != null;
         List<ModuleItem<?>> items = new java.util.ArrayList<>();
-        for (ModuleItem<?> item : info.inputs()) {
+        Map<String, java.awt.Component> fields = new HashMap<>();
+        DialogLayout.Section section = null;
+        for (ModuleItem<?> item : DialogLayout.ordered(info.inputs())) {
             Class<?> t = item.getType();
             if (Service.class.isAssignableFrom(t) || Context.class.isAssignableFrom(t) || t == ImagePlus.class) {
                 continue;
             }
-            Object value = item.getValue(defaults);
             String name = item.getName();
+            if (DialogLayout.sectionOf(name) != section) {
+                section = DialogLayout.sectionOf(name);
+                gd.setInsets(section == DialogLayout.Section.EXPLAIN ? 0 : 12, 0, 0);
+                gd.addMessage(section.heading, new java.awt.Font("SansSerif", java.awt.Font.BOLD, 13));
+                gd.addMessage(section.description, new java.awt.Font("SansSerif", java.awt.Font.ITALIC, 11));
+            }
+            Object value = item.getValue(defaults);
+            String label = label(item);
             if (t == String.class && item.getChoices() != null && !item.getChoices().isEmpty()) {
                 List<?> choices = item.getChoices();
-                gd.addChoice(name, choices.stream().map(Object::toString).toArray(String[]::new),
+                gd.addChoice(label, choices.stream().map(Object::toString).toArray(String[]::new),
                         value == null ? choices.get(0).toString() : value.toString());
+                fields.put(name, (java.awt.Component) gd.getChoices().lastElement());
             } else if (t == File.class) {
-                gd.addFileField(name, value == null ? "" : value.toString());
+                String remembered = macro ? "" : Prefs.get(MODEL_PREF, "");
+                gd.addFileField(label, value == null ? remembered : value.toString(), 40);
+                fields.put(name, (java.awt.Component) gd.getStringFields().lastElement());
             } else if (t == boolean.class || t == Boolean.class) {
-                gd.addCheckbox(name, value != null && (Boolean) value);
+                gd.addCheckbox(label, value != null && (Boolean) value);
+                fields.put(name, (java.awt.Component) gd.getCheckboxes().lastElement());
             } else if (t == double.class || t == int.class) {
-                gd.addNumericField(name, value == null ? 0 : ((Number) value).doubleValue(), t == int.class ? 0 : 2);
+                gd.addNumericField(label, value == null ? 0 : ((Number) value).doubleValue(), t == int.class ? 0 : 2);
+                fields.put(name, (java.awt.Component) gd.getNumericFields().lastElement());
             } else {
-                gd.addStringField(name, value == null ? "" : value.toString(), 24);
+                gd.addStringField(label, value == null ? "" : value.toString(), 24);
+                fields.put(name, (java.awt.Component) gd.getStringFields().lastElement());
             }
             items.add(item);
         }
+        gd.addHelp(help(info, items));
+        gd.addDialogListener((dialog, event) -> enableWhereApplicable(fields));
+        enableWhereApplicable(fields);
         gd.showDialog();
         if (gd.wasCanceled()) {
             return null;
@@ -125,6 +183,9 @@ public class IJ1Bridge implements PlugIn {
             } else if (t == File.class) {
                 String path = gd.getNextString();
                 inputs.put(item.getName(), path.isBlank() ? null : new File(path));
+                if (!path.isBlank() && !macro) {
+                    Prefs.set(MODEL_PREF, path);
+                }
             } else if (t == boolean.class || t == Boolean.class) {
                 inputs.put(item.getName(), gd.getNextBoolean());
             } else if (t == int.class) {
@@ -138,17 +199,62 @@ public class IJ1Bridge implements PlugIn {
         return inputs;
     }
 
+    /** The parameter's label when its first word is the macro key (as DialogLayout requires), else the name. */
+    static String label(ModuleItem<?> item) {
+        String label = item.getLabel();
+        return label != null && Macro.trimKey(label).equals(item.getName()) ? label : item.getName();
+    }
+
+    /** Greys out what does not apply (Score-CAM's batch for another variant, ...); fields stay readable by macros. */
+    private static boolean enableWhereApplicable(Map<String, java.awt.Component> fields) {
+        DialogLayout.APPLIES_WHEN.forEach((name, when) -> {
+            if (fields.get(name) != null && fields.get(when[0]) instanceof java.awt.Choice c) {
+                fields.get(name).setEnabled(when[1].equals(c.getSelectedItem()));
+            }
+        });
+        return true;
+    }
+
+    /** The Help button's page: each section's options with their descriptions, and where the README says more. */
+    private static String help(CommandInfo info, List<ModuleItem<?>> items) {
+        StringBuilder html = new StringBuilder("<html><h2>CNN Explain – ").append(info.getTitle()).append("</h2>");
+        DialogLayout.Section section = null;
+        for (ModuleItem<?> item : items) {
+            if (DialogLayout.sectionOf(item.getName()) != section) {
+                section = DialogLayout.sectionOf(item.getName());
+                html.append("<h3>").append(section.heading).append("</h3><p><i>").append(section.description)
+                        .append("</i></p>");
+            }
+            html.append("<p><b>").append(item.getName()).append("</b> – ").append(label(item));
+            if (item.getDescription() != null && !item.getDescription().isBlank()) {
+                html.append(". ").append(item.getDescription());
+            }
+            html.append("</p>");
+        }
+        return html.append("<p>In a macro: <tt>run(\"").append(info.getTitle())
+                .append("\", \"model=[/path/model.onnx] ...\")</tt> with the names in bold. More in the ")
+                .append(DialogLayout.HELP).append(".</p></html>").toString();
+    }
+
     private static void show(Object output) {
         if (output instanceof ImagePlus imp) {
             imp.show();
         }
     }
 
-    /** A user error: in the Log window (macros go on), and as a dialog when a person is at the keyboard. */
+    /**
+     * A user error: in the Log window (macros go on; in {@code -batch} mode that is stdout), and as a
+     * dialog only when a person is at an ImageJ window and no macro runs.
+     */
     private static void report(String message) {
         IJ.log("CNN Explain: " + message);
-        if (!IJ.isMacro() && !java.awt.GraphicsEnvironment.isHeadless()) {
+        if (isInteractive() && !IJ.isMacro()) {
             IJ.error("CNN Explain", message);
         }
+    }
+
+    /** An ImageJ window on a display: somebody can answer a dialog. */
+    private static boolean isInteractive() {
+        return IJ.getInstance() != null && !java.awt.GraphicsEnvironment.isHeadless();
     }
 }

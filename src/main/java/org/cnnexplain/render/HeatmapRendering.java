@@ -2,18 +2,23 @@ package org.cnnexplain.render;
 
 import ij.process.ColorProcessor;
 import ij.process.ImageProcessor;
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferInt;
 import java.awt.image.IndexColorModel;
 
 /**
  * Draws a map through a LUT, alone or blended onto a grey rendering of the image.
  *
  * <p>The map is scaled from [0, max] to the LUT's 256 levels (negative values
- * count as 0). Positions where the map is 0 stay uncoloured: in the heatmap they
- * are black (0x000000), which {@code ImageRoi.setZeroTransparent(true)} treats as
- * transparent; in the blend they show the image alone.
+ * count as 0). Its transparency follows its value: fully transparent at 0, the
+ * opacity rising linearly to full at {@link #ALPHA_RAMP} of the maximum and full
+ * above. A map that fades out therefore fades out on the image too; a constant
+ * opacity would paint the LUT's dark low end over every tiny positive value and
+ * draw hard edges where the map has none. With {@code max = 0.8}, a value of 0.1
+ * (LUT level 32) is drawn at 50 % of the overlay's opacity, 0.2 and above at 100 %.
  *
  * <pre>{@code
- * ColorProcessor heat = HeatmapRendering.heatmap(map, 128, 128, Luts.get("inferno"));
+ * BufferedImage heat = HeatmapRendering.heatmap(map, 128, 128, Luts.get("inferno"));   // ARGB
  * ColorProcessor png  = HeatmapRendering.blend(imp.getProcessor(), map, Luts.get("inferno"), 0.5);
  * }</pre>
  */
@@ -22,17 +27,33 @@ public final class HeatmapRendering {
     private HeatmapRendering() {
     }
 
-    /** The map's LUT colours, black where the map is ≤ 0. */
-    public static ColorProcessor heatmap(float[] map, int width, int height, IndexColorModel lut) {
+    /** The fraction of the map's maximum at which the overlay reaches its full opacity. */
+    public static final float ALPHA_RAMP = 0.25f;
+
+    /** The map's LUT colours with the alpha of {@link #alpha}: transparent where the map is ≤ 0. */
+    public static BufferedImage heatmap(float[] map, int width, int height, IndexColorModel lut) {
         float max = max(map);
-        int[] px = new int[width * height];
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_ARGB);
+        int[] px = ((DataBufferInt) img.getRaster().getDataBuffer()).getData();
         for (int i = 0; i < px.length; i++) {
-            px[i] = map[i] > 0 && max > 0 ? nonBlack(Luts.rgb(lut, level(map[i], max))) : 0;
+            int a = Math.round(alpha(map[i], max) * 255f);
+            px[i] = a == 0 ? 0 : (a << 24) | nonBlack(Luts.rgb(lut, level(map[i], max)));
         }
-        return new ColorProcessor(width, height, px);
+        return img;
     }
 
-    /** The image in grey (contrast from its 1st to 99.8th percentile), with the heatmap blended in at {@code opacity} where the map is > 0. */
+    /** Opacity factor of a value: 0 at ≤ 0, rising linearly to 1 at {@link #ALPHA_RAMP} × max. */
+    public static float alpha(float v, float max) {
+        if (!(v > 0) || !(max > 0)) {
+            return 0f;
+        }
+        return Math.min(1f, v / (ALPHA_RAMP * max));
+    }
+
+    /**
+     * The image in grey (contrast from its 1st to 99.8th percentile), with the heatmap blended in at
+     * {@code opacity} times the value's {@link #alpha}.
+     */
     public static ColorProcessor blend(ImageProcessor image, float[] map, IndexColorModel lut, double opacity) {
         ImageProcessor grey = image.duplicate().convertToFloatProcessor();
         float[] sorted = ((float[]) grey.getPixels()).clone();
@@ -47,8 +68,9 @@ public final class HeatmapRendering {
         for (int i = 0; i < px.length; i++) {
             int g = bytes.get(i) & 0xff;
             int rgb = (g << 16) | (g << 8) | g;
-            if (map[i] > 0 && max > 0) {
-                rgb = mix(rgb, Luts.rgb(lut, level(map[i], max)), opacity);
+            float a = alpha(map[i], max);
+            if (a > 0) {
+                rgb = mix(rgb, Luts.rgb(lut, level(map[i], max)), opacity * a);
             }
             px[i] = rgb;
         }
@@ -59,7 +81,7 @@ public final class HeatmapRendering {
         return Math.min(255, Math.max(0, Math.round(v / max * 255f)));
     }
 
-    /** A LUT's first colour may be pure black; keep it visible as "a little signal", not "transparent". */
+    /** A LUT's first colour may be pure black; keep it "a little signal", not "transparent" where alpha is lost (saved overlays). */
     private static int nonBlack(int rgb) {
         return rgb == 0 ? 0x010101 : rgb;
     }

@@ -18,7 +18,7 @@ import org.cnnexplain.explain.MapStack;
 
 /**
  * ImageJ images from maps: the 32-bit result stack, and the heatmap overlay
- * (an {@link ImageRoi} through a LUT, zero-transparent, with a calibration bar)
+ * (a {@link HeatmapRoi} through a LUT, its transparency following the map, with a calibration bar)
  * that goes onto the input image.
  *
  * <pre>{@code
@@ -76,15 +76,13 @@ public final class ResultImages {
     }
 
     /**
-     * Adds {@code map} (input resolution) to {@code image}'s overlay as a LUT-coloured,
-     * zero-transparent layer at channel {@code c} (0 = all channels), slice {@code z} and frame {@code t},
+     * Adds {@code map} (input resolution) to {@code image}'s overlay as a LUT-coloured layer,
+     * transparent where the map is low ({@link HeatmapRendering#alpha}), at channel {@code c} (0 = all channels), slice {@code z} and frame {@code t},
      * with a calibration bar in the top-right corner.
      */
     public static ImageRoi addHeatmap(ImagePlus image, float[] map, IndexColorModel lut, double opacity,
                                       int c, int z, int t, String name) {
-        ColorProcessor heat = HeatmapRendering.heatmap(map, image.getWidth(), image.getHeight(), lut);
-        ImageRoi roi = new ImageRoi(0, 0, heat);
-        roi.setZeroTransparent(true);
+        ImageRoi roi = new HeatmapRoi(0, 0, HeatmapRendering.heatmap(map, image.getWidth(), image.getHeight(), lut));
         roi.setOpacity(opacity);
         roi.setName(ROI_PREFIX + " " + name);
         Overlay overlay = image.getOverlay() == null ? new Overlay() : image.getOverlay();

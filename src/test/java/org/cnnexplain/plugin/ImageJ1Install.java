@@ -32,7 +32,8 @@ final class ImageJ1Install {
         return home;
     }
 
+    /** A display for ImageJ's windows in this JVM: the one given, or an Xvfb started for the test (see VirtualDisplay). */
     static boolean hasDisplay() {
-        return System.getenv("DISPLAY") != null && !java.awt.GraphicsEnvironment.isHeadless();
+        return org.cnnexplain.testutil.VirtualDisplay.forThisJvm();
     }
 }

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The macros in macros/ run by the real ImageJ 1 macro interpreter (needs a
- * display: .ci/run runs the suite under Xvfb), with the plugin installed the
+ * display: the test starts an Xvfb when it has none, see VirtualDisplay), with the plugin installed the
  * ImageJ 1 way, on demo images; checks the files they write.
  */
 @EnabledIf("org.cnnexplain.plugin.ImageJ1Install#hasDisplay")

@@ -1,0 +1,84 @@
+package org.cnnexplain.plugin;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.scijava.module.ModuleItem;
+import org.scijava.module.MutableModuleInfo;
+
+/**
+ * The order and sections of every command's dialog, for the ImageJ 1 bridge and for Fiji: first
+ * what to explain (model, target class, layer, method), then the display, then the advanced
+ * options. SciJava lists a command's parameters superclass first, which put the model's
+ * normalisation and device before the layer; {@link #reorder} fixes that for Fiji's dialog.
+ *
+ * <p>Each label starts with the parameter's name, because ImageJ 1 takes a dialog field's macro
+ * key from its label's first word: {@code "Layer: module path, node name, or auto"} records
+ * {@code layer=...}. {@code DialogLayoutTest} checks it for every parameter.
+ */
+final class DialogLayout {
+
+    /** A dialog section: heading and a one-line description. */
+    enum Section {
+        EXPLAIN("What to explain", "The model, the class and the layer to explain, and the method."),
+        DISPLAY("Display", "How the results are shown."),
+        ADVANCED("Advanced", "Input preparation and hardware; the defaults suit most models.");
+
+        final String heading;
+        final String description;
+
+        Section(String heading, String description) {
+            this.heading = heading;
+            this.description = description;
+        }
+    }
+
+    /** Every parameter name in dialog order. */
+    static final List<String> ORDER = List.of("model", "target", "layer", "variant", "rule", "signal", "channels",
+            "top", "sort", "guided", "lut", "opacity", "layerres", "score", "batch", "normalize", "device", "fit");
+
+    private static final Map<String, Section> SECTIONS = Map.of("lut", Section.DISPLAY, "opacity", Section.DISPLAY,
+            "layerres", Section.DISPLAY, "score", Section.ADVANCED, "batch", Section.ADVANCED,
+            "normalize", Section.ADVANCED, "device", Section.ADVANCED, "fit", Section.ADVANCED);
+
+    /**
+     * Parameters that apply only when another one has a given value (when that other one is in the
+     * same command): Score-CAM's batch, and Deconvnet's target and score for signal=class.
+     */
+    static final Map<String, String[]> APPLIES_WHEN = Map.of(
+            "batch", new String[] {"variant", "scorecam"},
+            "target", new String[] {"signal", "class"},
+            "score", new String[] {"signal", "class"});
+
+    /** The README section the Help button points at. */
+    static final String HELP = "README.md, section \"In Fiji and ImageJ\"";
+
+    private DialogLayout() {
+    }
+
+    static Section sectionOf(String name) {
+        return SECTIONS.getOrDefault(name, Section.EXPLAIN);
+    }
+
+    /** {@code items} in dialog order (names not in {@link #ORDER} last, as declared). */
+    static <T extends ModuleItem<?>> List<T> ordered(Iterable<T> items) {
+        List<T> list = new ArrayList<>();
+        items.forEach(list::add);
+        list.sort(Comparator.comparingInt(i -> {
+            int k = ORDER.indexOf(i.getName());
+            return k < 0 ? ORDER.size() : k;
+        }));
+        return list;
+    }
+
+    /** Puts a module's inputs into dialog order (what Fiji's dialog lists). */
+    static void reorder(MutableModuleInfo info) {
+        List<ModuleItem<?>> inputs = new ArrayList<>();
+        info.inputs().forEach(inputs::add);
+        for (ModuleItem<?> item : ordered(inputs)) {
+            info.removeInput(item);
+            info.addInput(item);
+        }
+    }
+}
