@@ -327,12 +327,12 @@ public final class ExplainableModel implements AutoCloseable {
         List<Layer> computed;
         try (NDManager run = newRun()) {
             computed = List.copyOf(network.layers(run, one));
-        } catch (ai.djl.engine.EngineException | IllegalArgumentException e) {
+        } catch (ai.djl.engine.EngineException | IllegalArgumentException | UserError e) {
             if (!takesAnySize()) {
                 throw e;
             }
-            throw new UserError("model '" + path.getFileName() + "' cannot take an input of " + size(one)
-                    + " pixels: " + firstLine(e.getMessage()) + "; try another size");
+            throw new UserError("model '" + path.getFileName() + "' at an input of " + size(one) + " pixels: "
+                    + firstLine(e.getMessage()));
         }
         synchronized (layersBySize) {
             layersBySize.put(key, computed);

@@ -13,12 +13,12 @@ import org.cnnexplain.UserError;
  * methods, not here.
  *
  * <p>torch.onnx names a node by the scopes of the modules it is in, one path segment
- * per module, in two styles: a numbered child of a Sequential carries its parent's path
- * ({@code /features/features.18/Relu}), a named child only its own name
- * ({@code /features/relu5/Relu}, {@code /layer4/layer4.1/conv1/Conv}). A module is
- * reached a second time with a suffix ({@code relu_1}). So each node's module paths are
- * rebuilt segment by segment — a segment that starts with the path so far plus a dot
- * is the path, any other is appended to it — and a module path matches a node when it
+ * per module, in two styles: a numbered child of a Sequential carries its parent's name
+ * ({@code /features/features.18/Relu}, {@code /layer4/layer4.0/downsample/downsample.0/Conv}),
+ * a named child only its own name ({@code /features/relu5/Relu}, {@code /layer4/layer4.1/conv1/Conv}).
+ * A module called a second time gets a suffix ({@code relu_1}). So each node's module paths are
+ * rebuilt segment by segment — a segment that starts with the previous segment plus a dot adds
+ * what follows the dot, any other adds itself — and a module path matches a node when it
  * equals one of them, with or without the reuse suffix ({@code layer4.1.relu} finds
  * {@code /layer4/layer4.1/relu_1/Relu}), or when it equals one segment
  * ({@code relu5}, as before). {@code /} may stand for {@code .}.
@@ -72,18 +72,24 @@ public final class LayerNames {
         return false;
     }
 
-    /** "/features/relu5/Relu" → [features, features.relu5]; "/layer4/layer4.1/relu_1/Relu" → [layer4, layer4.1, layer4.1.relu_1]. */
+    /**
+     * "/features/relu5/Relu" → [features, features.relu5]; "/layer4/layer4.0/downsample/downsample.0/Conv" →
+     * [layer4, layer4.0, layer4.0.downsample, layer4.0.downsample.0].
+     */
     static List<String> modulePaths(String nodeName) {
         String[] segments = nodeName.split("/");
         List<String> paths = new java.util.ArrayList<>();
         String path = "";
+        String previous = null;
         for (int i = 0; i < segments.length - 1; i++) {
             String seg = segments[i];
             if (seg.isEmpty()) {
                 continue;
             }
-            path = path.isEmpty() || seg.startsWith(path + ".") ? seg : path + "." + seg;
+            String child = previous != null && seg.startsWith(previous + ".") ? seg.substring(previous.length() + 1) : seg;
+            path = path.isEmpty() ? seg : path + "." + child;
             paths.add(path);
+            previous = seg;
         }
         return paths;
     }
