@@ -234,7 +234,12 @@ public final class ExplainableModel implements AutoCloseable {
      * Refuses an input whose activations would not fit in this machine's memory (see {@link MemoryBudget}).
      */
     public void checkFits(long[] inputShape) {
-        MemoryBudget.check(inputShape, referenceShape(), this::layers);
+        if (takesAnySize()) {
+            long[] probe = sizes().probeShape();
+            MemoryBudget.check(inputShape, probe, () -> layersUnchecked(probe));
+        } else {
+            MemoryBudget.check(inputShape, referenceShape(), this::layers);
+        }
     }
 
     /** A model whose spatial input size is not fixed: it takes each image at its own size. */

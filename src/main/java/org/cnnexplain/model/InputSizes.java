@@ -20,7 +20,7 @@ import org.cnnexplain.graph.Node;
  * (stride 1) with a path that was pooled to stride 8 and upsampled back: {@code 8 * floor(h / 8)}
  * equals {@code h} only for multiples of 8. So the rule: run the graph once at a reference size, read
  * each tensor's stride from its size, and for every merge of inputs whose coarsest stride on the way
- * differs, require a multiple of the coarsest one. Tensors of size 1 (a global pool broadcast back by a
+ * differs, require a multiple of the coarsest one. The probe is half the default size (128 x 128). Tensors of size 1 (a global pool broadcast back by a
  * squeeze-and-excitation gate) do not count.
  *
  * <pre>{@code
@@ -35,18 +35,26 @@ public final class InputSizes {
     static final long DEFAULT_2D = 256;
     static final long[] DEFAULT_3D = {32, 128, 128};
 
+    /**
+     * The size the graph is probed at to read its strides: half the default (a quarter of the work),
+     * still exact for strides up to 64 in 2-D (the bottleneck of a 6-level U-Net is 2 x 2 there).
+     */
+    static final long PROBE_DIVISOR = 2;
+
     private static final List<String> MERGES = List.of("Add", "Sub", "Mul", "Div", "Concat", "Sum", "Max", "Min",
             "Mean", "Where");
 
     private final long[] multiple;
     private final long[] min;
     private final long[] defaultShape;
+    private final long[] probeShape;
     private final String model;
 
-    private InputSizes(long[] multiple, long[] min, long[] defaultShape, String model) {
+    private InputSizes(long[] multiple, long[] min, long[] defaultShape, long[] probeShape, String model) {
         this.multiple = multiple;
         this.min = min;
         this.defaultShape = defaultShape;
+        this.probeShape = probeShape;
         this.model = model;
     }
 
@@ -74,22 +82,24 @@ public final class InputSizes {
         long[] reference = new long[rank];
         reference[0] = 1;
         reference[1] = m.inputChannels();
+        long[] probe = reference.clone();
         for (int i = 0; i < spatial; i++) {
             long want = spatial == 3 ? DEFAULT_3D[i] : DEFAULT_2D;
             reference[i + 2] = step[i] == 0 ? min[i] : grow(want, min[i], step[i]);
+            probe[i + 2] = step[i] == 0 ? min[i] : grow(want / PROBE_DIVISOR, min[i], step[i]);
         }
         String name = m.path().getFileName().toString();
         if (graph == null) {
-            return new InputSizes(step, min, reference, name);
+            return new InputSizes(step, min, reference, probe, name);
         }
-        long[] needed = graphMultiple(graph, m.layersUnchecked(reference), reference);
+        long[] needed = graphMultiple(graph, m.layersUnchecked(probe), probe);
         long[] multiple = new long[spatial];
         long[] shape = reference.clone();
         for (int i = 0; i < spatial; i++) {
             multiple[i] = step[i] == 0 ? 0 : lcm(step[i], needed[i]);
             shape[i + 2] = step[i] == 0 ? min[i] : grow(reference[i + 2], min[i], multiple[i]);
         }
-        return new InputSizes(multiple, min, shape, name);
+        return new InputSizes(multiple, min, shape, probe, name);
     }
 
     /** The smallest {@code min + k * step} (k >= 0) that is at least {@code want} and a multiple of step. */
@@ -182,6 +192,11 @@ public final class InputSizes {
     /** The shape (1, C, spatial...) layer tables are made for when no image gives one. */
     public long[] defaultShape() {
         return defaultShape.clone();
+    }
+
+    /** The shape the graph was probed at; its layer table also gives the memory guard its activations per pixel. */
+    public long[] probeShape() {
+        return probeShape.clone();
     }
 
     /** Whether an input of {@code shape} must be padded first. */
