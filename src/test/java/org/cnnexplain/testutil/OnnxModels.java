@@ -88,9 +88,9 @@ public final class OnnxModels {
         return n.build();
     }
 
-    /** The serialized model of {@code graph} at {@code opset} (IR version 8 from opset 18: what exporters write). */
+    /** The serialized model of {@code graph} at {@code opset}, with the IR version released with it (8 for 18, 9 for 19-20, 10 for 21). */
     public static byte[] model(int opset, Onnx.GraphProto.Builder graph) {
-        return Onnx.ModelProto.newBuilder().setIrVersion(opset >= 18 ? 8 : 7)
+        return Onnx.ModelProto.newBuilder().setIrVersion(opset >= 21 ? 10 : opset >= 19 ? 9 : opset >= 18 ? 8 : 7)
                 .addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setVersion(opset)).setGraph(graph).build()
                 .toByteArray();
     }
