@@ -150,6 +150,13 @@ class Opset18To21Test {
         }
     }
 
+    @Test
+    void anOpsetNewerThan21IsRefusedNamingTheRange() throws Exception {
+        Path file = save(22, g(X).addNode(node("Relu", "relu", new String[] {"x"}, "y")));
+        UserError e = assertThrows(UserError.class, () -> ModelLoader.load(file, "cpu"));
+        assertTrue(e.getMessage().contains("opset 22") && e.getMessage().contains("7 to 21"), e.getMessage());
+    }
+
     private static Onnx.GraphProto.Builder g(long[] shape) {
         return Onnx.GraphProto.newBuilder().addInput(value("x", shape)).addOutput(value("y"));
     }
