@@ -174,7 +174,7 @@ public final class ExplainableModel implements AutoCloseable {
     public Forward forward(NDManager run, NDArray input, Collection<String> taps) {
         Map<String, String> tensorOf = new java.util.LinkedHashMap<>();
         for (String t : taps) {
-            tensorOf.put(t, resolveLayer(t).output());
+            tensorOf.put(t, LayerNames.resolve(t, namesOnly(), path.getFileName().toString()).output());
         }
         Set<String> wanted = new LinkedHashSet<>();
         wanted.add(outputName());
@@ -355,8 +355,16 @@ public final class ExplainableModel implements AutoCloseable {
         return shape.length > 1 ? shape[1] : shape[0];
     }
 
+    /**
+     * A layer table for what does not depend on the input size (names, ranks, channel counts): for a
+     * model that takes any size the probe's, which is made anyway, rather than the default size's.
+     */
+    private List<Layer> namesOnly() {
+        return takesAnySize() ? layersUnchecked(sizes().probeShape()) : layers();
+    }
+
     private Layer outputLayer() {
-        for (Layer layer : layers()) {
+        for (Layer layer : namesOnly()) {
             if (layer.output().equals(outputName())) {
                 return layer;
             }

@@ -93,7 +93,7 @@ class BadModelsTest {
                         OnnxModels.ints("strides", 2, 2)))
                 .addNode(node("Concat", "cat", new String[] {"x", "p"}, "y", OnnxModels.intAttr("axis", 1))));
         try (ExplainableModel m = ModelLoader.load(p, "cpu")) {
-            assertRefused(m::layers, "at an input of 256 x 256 pixels: Concat node 'cat' failed");
+            assertRefused(m::layers, "at an input of 128 x 128 pixels: Concat node 'cat' failed");
         }
     }
 }
