@@ -9,5 +9,9 @@
  * ({@link org.cnnexplain.model.ModelSpec}), and the list of layers a user can
  * name ({@link org.cnnexplain.model.Layer}). {@link org.cnnexplain.model.Prediction}
  * turns outputs into class scores (and pixel fractions for segmentation models).
+ * A model with dynamic spatial axes takes each image at its own size:
+ * {@link org.cnnexplain.model.InputSizes} says which sizes (the multiple its graph
+ * needs) and {@link org.cnnexplain.model.InputPadding} mirrors an input out to one
+ * and crops results back; layer tables are made and cached per input size.
  */
 package org.cnnexplain.model;
