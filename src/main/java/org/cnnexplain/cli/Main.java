@@ -10,7 +10,7 @@ import org.cnnexplain.UserError;
  *
  * <pre>
  * cnn-explain predict --model M --input IMG [--normalize MODE] [--device auto|cpu|gpu]
- * cnn-explain layers  --model M [--device D]
+ * cnn-explain layers  --model M [--size WxH] [--device D]
  * cnn-explain featuremaps|deconvnet|cam|gradcam --model M --input IMG --output DIR [options]
  * cnn-explain demo    [--device D]
  * cnn-explain check   --model PKG [--weights onnx|torchscript] [--device D]
@@ -23,7 +23,7 @@ public final class Main {
             "usage: cnn-explain <command> [options]",
             "  predict --model M --input IMG|DIR [--normalize model|none|minmax|percentile|zscore] [--device auto|cpu|gpu]",
             "          [--fit error|resize] [--quiet]",
-            "  layers  --model M [--device auto|cpu|gpu]",
+            "  layers  --model M [--size WxH[xD]] [--device auto|cpu|gpu]",
             "  featuremaps|deconvnet|cam|gradcam --model M --input IMG|DIR --output DIR [--layer L] [--target T]",
             "      [--score logit|probability] [--variant gradcam|gradcampp|xgradcam|layercam|hirescam|eigencam|scorecam]",
             "      [--guided] [--rule deconvnet|guided|gradient] [--channels LIST | --top K] [--signal peak|channel|class]",
@@ -56,7 +56,7 @@ public final class Main {
         try {
             return switch (argv[0]) {
                 case "predict" -> PredictCommand.run(rest, out, err);
-                case "layers" -> LayersCommand.run(rest, out);
+                case "layers" -> LayersCommand.run(rest, out, err);
                 case "demo" -> DemoCommand.run(rest, out, err);
                 case "check" -> CheckCommand.run(rest, out, err);
                 case "featuremaps", "deconvnet", "cam", "gradcam" -> ExplainCommand.run(argv[0], rest, out, err);

@@ -20,7 +20,7 @@ final class CamFromGradients extends Cam {
     /** Any spatial layer (the cut, for TorchScript): there is no pooling node to find. */
     @Override
     public CamResult explain(ExplainableModel model, NDManager run, NDArray input, String layer, Target target) {
-        return explain(model, run, input, LayerChoice.spatial(model, layer, title()), target);
+        return explain(model, run, input, LayerChoice.spatial(model, layer, title(), input.getShape().getShape()), target);
     }
 
     @Override

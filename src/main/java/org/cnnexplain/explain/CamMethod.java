@@ -95,7 +95,7 @@ public abstract class CamMethod {
     }
 
     public CamResult explain(ExplainableModel model, NDManager run, NDArray input, String layer, Target target) {
-        Layer l = LayerChoice.spatial(model, layer, title());
+        Layer l = LayerChoice.spatial(model, layer, title(), input.getShape().getShape());
         return explain(model, run, input, l, target);
     }
 

@@ -62,7 +62,7 @@ public final class Deconvnet {
             return MapStack.perChannel(back.toFloatArray(), 1, inputChannels(x), in,
                     List.of(rule.fileName() + " of class " + target.describe(model.classNames(), cls[0])));
         }
-        Layer l = LayerChoice.spatial(model, layer, "Deconvnet");
+        Layer l = LayerChoice.spatial(model, layer, "Deconvnet", x.getShape().getShape());
         NDArray a = model.forward(run, x, List.of(l.output())).tap(l.output());
         int c = (int) a.getShape().get(1);
         int hw = (int) (a.getShape().size() / c);

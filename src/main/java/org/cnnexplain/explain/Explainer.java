@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.List;
 import org.cnnexplain.model.ExplainableModel;
+import org.cnnexplain.model.InputPadding;
 import org.cnnexplain.model.Layer;
 
 /**
@@ -21,9 +22,44 @@ public final class Explainer {
     private Explainer() {
     }
 
+    /**
+     * A model that takes only multiples of a size gets the sample mirrored out to the next one
+     * ({@link InputPadding}) and every map cropped back to the image; a segmentation target then
+     * sums only over the image (its ROI, else all of it), never over the padding.
+     */
     public static List<Explanation> run(ExplainableModel model, NDManager run, NDArray input, ExplainRequest r) {
         NDArray x = input.get(0).expandDims(0);
+        InputPadding padding = InputPadding.of(model, x.getShape().getShape());
+        if (padding.none()) {
+            return explain(model, run, x, r, r.targetScore());
+        }
+        long[] in = padding.original();
+        long[] to = padding.padded();
+        int w = (int) in[in.length - 1];
+        int h = (int) in[in.length - 2];
         Target target = r.targetScore();
+        if (model.hasSpatialOutput() && to.length == 4) {
+            Region region = target.region() != null ? target.region() : Region.image(w, h);
+            target = target.within(region.grownTo((int) to[3], (int) to[2]));
+        }
+        List<Explanation> out = new ArrayList<>();
+        for (Explanation e : explain(model, run, padding.pad(x), r, target)) {
+            out.add(new Explanation(e.key(), e.title(), crop(e.inputMaps(), padding),
+                    e.layerMaps() == null ? null : crop(e.layerMaps(), padding)));
+        }
+        return out;
+    }
+
+    private static MapStack crop(MapStack m, InputPadding padding) {
+        long[] keep = padding.original().length == 5
+                ? padding.keep(new long[] {m.depth(), m.height(), m.width()})
+                : padding.keep(new long[] {m.height(), m.width()});
+        int n = keep.length;
+        return m.cropped(n == 3 ? (int) keep[0] : m.depth(), (int) keep[n - 2], (int) keep[n - 1]);
+    }
+
+    private static List<Explanation> explain(ExplainableModel model, NDManager run, NDArray x, ExplainRequest r,
+                                             Target target) {
         List<Explanation> out = new ArrayList<>();
         switch (r.method()) {
             case FEATUREMAPS -> {
@@ -37,7 +73,7 @@ public final class Explainer {
                 out.add(new Explanation("featuremaps", "Feature Maps (" + shortName(fm.layer()) + ")", in, maps));
             }
             case DECONVNET -> {
-                Layer l = r.signal() == Deconvnet.Signal.CLASS ? null : LayerChoice.spatial(model, r.layer(), "Deconvnet");
+                Layer l = r.signal() == Deconvnet.Signal.CLASS ? null : LayerChoice.spatial(model, r.layer(), "Deconvnet", x.getShape().getShape());
                 MapStack m = Deconvnet.project(model, run, x, l == null ? null : l.name(), r.rule(), r.channels(),
                         Math.max(1, r.top()), r.signal(), target);
                 String where = l == null ? "class" : shortName(l);

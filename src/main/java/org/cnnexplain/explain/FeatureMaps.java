@@ -38,7 +38,7 @@ public final class FeatureMaps {
      */
     public static Result compute(ExplainableModel model, NDManager run, NDArray input, String layer, int[] channels,
                                  String sort) {
-        Layer l = LayerChoice.spatial(model, layer, "Feature Maps");
+        Layer l = LayerChoice.spatial(model, layer, "Feature Maps", input.getShape().getShape());
         NDArray a = model.forward(run, input.get(0).expandDims(0), List.of(l.output())).tap(l.output());
         int c = (int) a.getShape().get(1);
         int[] size = CamMethod.spatialSize(a.getShape().getShape());

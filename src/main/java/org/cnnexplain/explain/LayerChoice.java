@@ -27,10 +27,15 @@ public final class LayerChoice {
      * output name or module path ({@link ExplainableModel#resolveLayer}).
      */
     public static Layer resolve(ExplainableModel model, String layer) {
+        return resolve(model, layer, model.referenceShape());
+    }
+
+    /** Like {@link #resolve(ExplainableModel, String)}, with the layers' shapes for an input of {@code inputShape}. */
+    public static Layer resolve(ExplainableModel model, String layer, long[] inputShape) {
         if (layer != null && !layer.isBlank() && !layer.trim().equalsIgnoreCase(AUTO)) {
-            return model.resolveLayer(layer);
+            return model.resolveLayer(layer, inputShape);
         }
-        List<Layer> spatial = model.layers().stream().filter(Layer::isSpatial).toList();
+        List<Layer> spatial = model.layers(inputShape).stream().filter(Layer::isSpatial).toList();
         if (spatial.isEmpty()) {
             throw new UserError("model '" + model.path().getFileName() + "' has no layer with a spatial output"
                     + (model.limitation() != null ? ": " + model.limitation() : ""));
@@ -68,9 +73,9 @@ public final class LayerChoice {
         return n;
     }
 
-    /** Like {@link #resolve}, but the layer must have spatial dimensions (a map to look at). */
-    public static Layer spatial(ExplainableModel model, String layer, String method) {
-        Layer l = resolve(model, layer);
+    /** Like {@link #resolve}, but the layer must have spatial dimensions (a map to look at) for an input of {@code inputShape}. */
+    public static Layer spatial(ExplainableModel model, String layer, String method, long[] inputShape) {
+        Layer l = resolve(model, layer, inputShape);
         if (!l.isSpatial()) {
             throw new UserError(method + " needs a layer with spatial dimensions, but '" + l.name() + "' has shape "
                     + java.util.Arrays.toString(l.shape()) + "; choose a convolutional layer (or layer=auto)");

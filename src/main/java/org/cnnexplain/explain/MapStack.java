@@ -129,4 +129,22 @@ public record MapStack(float[] data, int count, int depth, int height, int width
         return new MapStack(java.util.Arrays.copyOf(data, n * depth * height * width), n, depth, height, width,
                 labels.subList(0, n), channels);
     }
+
+    /** The top-left {@code d} × {@code h} × {@code w} of every map (what covers the image of a padded input). */
+    public MapStack cropped(int d, int h, int w) {
+        if (d == depth && h == height && w == width) {
+            return this;
+        }
+        float[] out = new float[count * d * h * w];
+        int o = 0;
+        for (int k = 0; k < count; k++) {
+            for (int z = 0; z < d; z++) {
+                for (int y = 0; y < h; y++) {
+                    System.arraycopy(data, ((k * depth + z) * height + y) * width, out, o, w);
+                    o += w;
+                }
+            }
+        }
+        return new MapStack(out, count, d, h, w, labels);
+    }
 }

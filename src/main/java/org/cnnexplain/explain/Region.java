@@ -16,8 +16,15 @@ import org.cnnexplain.UserError;
  *
  * @param mask   width × height, row-major, true inside
  * @param name   how labels call it, e.g. "ROI" or "mask.tif"
+ * @param bounds the region only bounds the default target instead of replacing it: the score sums
+ *               the pixels predicted as the class inside it (the image within an input padded for
+ *               the model), where an ROI sums all its pixels
  */
-public record Region(boolean[] mask, int width, int height, String name) {
+public record Region(boolean[] mask, int width, int height, String name, boolean bounds) {
+
+    public Region(boolean[] mask, int width, int height, String name) {
+        this(mask, width, height, name, false);
+    }
 
     public Region {
         if (mask.length != width * height) {
@@ -57,5 +64,24 @@ public record Region(boolean[] mask, int width, int height, String name) {
             }
         }
         return out;
+    }
+
+    /**
+     * This region inside a larger {@code w} × {@code h} canvas (the image padded at the bottom and right
+     * for a model that takes multiples of a size): the added pixels are outside.
+     */
+    public Region grownTo(int w, int h) {
+        boolean[] m = new boolean[w * h];
+        for (int y = 0; y < height; y++) {
+            System.arraycopy(mask, y * width, m, y * w, width);
+        }
+        return new Region(m, w, h, name, bounds);
+    }
+
+    /** The whole of a {@code width} × {@code height} image, as {@link #bounds() bounds} of the default target. */
+    public static Region image(int width, int height) {
+        boolean[] m = new boolean[width * height];
+        java.util.Arrays.fill(m, true);
+        return new Region(m, width, height, "image", true);
     }
 }

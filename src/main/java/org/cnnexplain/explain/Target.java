@@ -133,11 +133,13 @@ public record Target(String spec, boolean probability, Region region) {
             return w;
         }
         boolean[] inside = region == null ? null : region.sample((int) shape[shape.length - 1], (int) shape[2]);
-        float[] v = inside == null ? logits.toFloatArray() : null;
+        boolean predicted = inside == null || region.bounds();
+        float[] v = predicted ? logits.toFloatArray() : null;
         for (int i = 0; i < n; i++) {
             int base = (i * k + classes[i]) * positions;
             for (int p = 0; p < positions; p++) {
-                boolean in = inside != null ? inside[p] : Prediction.classAt(v, i, k, positions, p) == classes[i];
+                boolean in = (inside == null || inside[p])
+                        && (!predicted || Prediction.classAt(v, i, k, positions, p) == classes[i]);
                 w[base + p] = in ? 1f : 0f;
             }
         }
@@ -146,6 +148,6 @@ public record Target(String spec, boolean probability, Region region) {
 
     public String describe(List<String> names, int cls) {
         return (cls < names.size() ? names.get(cls) : Integer.toString(cls)) + (probability ? " (probability)" : "")
-                + (region != null ? " in " + region.name() : "");
+                + (region != null && !region.bounds() ? " in " + region.name() : "");
     }
 }

@@ -80,14 +80,17 @@ final class ShapeOps {
 
     /**
      * Padding: constant (torch exports it before AveragePool and for asymmetric padding), reflect
-     * and edge (convolutions with {@code padding_mode="reflect"/"replicate"}).
+     * and edge (convolutions with {@code padding_mode="reflect"/"replicate"}), and wrap (opset 19;
+     * {@code padding_mode="circular"}).
      * pads = [x1_begin, x2_begin, ..., x1_end, x2_end, ...] over all axes (or over {@code axes}, opset 18).
      */
     static List<NDArray> pad(Node node, List<NDArray> in) {
         NDArray x = in.get(0);
         String mode = node.attributes().getString("mode", "constant");
-        if (!List.of("constant", "reflect", "edge").contains(mode)) {
-            throw OpSupport.unsupported(node, "Pad mode '" + mode + "' (valid: constant, reflect, edge)");
+        if (!List.of("constant", "reflect", "edge", "wrap").contains(mode)
+                || (mode.equals("wrap") && node.opset() < 19)) {
+            throw OpSupport.unsupported(node, "Pad mode '" + mode + "' (valid: constant, reflect, edge; wrap from"
+                    + " opset 19)");
         }
         int rank = x.getShape().dimension();
         long[] pads;
@@ -107,6 +110,12 @@ final class ShapeOps {
         for (int i = 0; i < which.length; i++) {
             begin[which[i]] = pads[i];
             end[which[i]] = pads[i + which.length];
+        }
+        if (mode.equals("wrap")) {
+            for (int a = 0; a < rank; a++) {
+                x = wrap(node, x, a, begin[a], end[a]);
+            }
+            return one(x);
         }
         if (!mode.equals("constant")) {
             for (int a = 0; a < rank; a++) {
@@ -142,6 +151,27 @@ final class ShapeOps {
         parts.add(x);
         for (long k = 1; k <= after; k++) {
             parts.add(slice(x, axis, reflect ? n - 1 - k : n - 1));
+        }
+        return ai.djl.ndarray.NDArrays.concat(parts, axis);
+    }
+
+    /** Wrap padding along one axis: the last {@code before} values in front, the first {@code after} behind. */
+    private static NDArray wrap(Node node, NDArray x, int axis, long before, long after) {
+        if (before == 0 && after == 0) {
+            return x;
+        }
+        long n = x.getShape().get(axis);
+        if (before < 0 || after < 0 || Math.max(before, after) > n) {
+            throw OpSupport.unsupported(node, "wrap padding of " + before + "/" + after + " on an axis of size " + n);
+        }
+        ai.djl.ndarray.NDList parts = new ai.djl.ndarray.NDList();
+        ai.djl.ndarray.index.NDIndex all = new ai.djl.ndarray.index.NDIndex().addAllDim(axis);
+        if (before > 0) {
+            parts.add(x.get(all.addSliceDim(n - before, n)));
+        }
+        parts.add(x);
+        if (after > 0) {
+            parts.add(x.get(new ai.djl.ndarray.index.NDIndex().addAllDim(axis).addSliceDim(0, after)));
         }
         return ai.djl.ndarray.NDArrays.concat(parts, axis);
     }

@@ -32,7 +32,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  * <pre>{@code
  * BioImageIoPackage p = BioImageIoPackage.open(Path.of("nuclei.zip"));
  * p.weights();          // .../weights.onnx (sha256 checked)
- * p.spec().input();     // axes "bcyx", shape [1, 1, 256, 256] (the test tensor's size), min/step
+ * p.spec().input();     // axes "bcyx", shape [1, 1, -1, -1] (any size), min [1, 1, 64, 64], step [0, 0, 16, 16]
  * p.spec().activation() // "sigmoid" when the output's postprocessing has a sigmoid
  * }</pre>
  *
@@ -166,8 +166,8 @@ public final class BioImageIoPackage {
 
     /**
      * One line for the log: "bioimage.io 0.5.4 package 'nuclei-like', onnx weights; score activation
-     * sigmoid (from its postprocessing); input {min [1, 1, 16, 16], step [0, 0, 8, 8]} run at
-     * [1, 1, 40, 48] (its test tensor's size)".
+     * sigmoid (from its postprocessing); input {min [1, 1, 16, 16], step [0, 0, 8, 8]}: each image
+     * at its own size, padded to the next allowed one".
      */
     public String describe() {
         String activation = spec.activation() == null
@@ -176,8 +176,7 @@ public final class BioImageIoPackage {
         ModelSpec.Input in = spec.input();
         String size = java.util.Arrays.stream(in.step()).anyMatch(s -> s > 0)
                 ? "; input {min " + java.util.Arrays.toString(in.min()) + ", step " + java.util.Arrays.toString(in.step())
-                        + "} run at " + java.util.Arrays.toString(in.shape())
-                        + (testInput != null ? " (its test tensor's size)" : " (its min)")
+                        + "}: each image at its own size, padded to the next allowed one"
                 : "";
         return "bioimage.io " + formatVersion + " package '" + spec.name() + "', " + weightsFormat()
                 + " weights; score activation " + activation + size;
@@ -415,8 +414,8 @@ public final class BioImageIoPackage {
 
     /**
      * The input as cnn-explain runs it: axes {@code bcyx} or {@code bczyx}; each space axis fixed,
-     * or {@code {min, step}} — then run at the test tensor's size (else at min) until the engine
-     * takes any size (the spec keeps min and step for it).
+     * or {@code {min, step}} — then -1 in the shape: the model takes each image at its own size,
+     * padded to min + k * step ({@link InputSizes}).
      */
     private ModelSpec.Input inputOf(Map<String, Object> input) {
         if (input.get("data_type") != null || input.get("data") instanceof Map<?, ?>) {
@@ -489,7 +488,7 @@ public final class BioImageIoPackage {
             long[] s = sizes.get(i);
             min[i] = s[1];
             step[i] = s[2];
-            shape[i] = i == 0 ? 1 : s[0] > 0 ? s[0] : test != null ? test[i] : s[1];
+            shape[i] = i == 0 ? 1 : s[0] > 0 ? s[0] : -1;   // -1: any size of min + k * step (InputSizes)
         }
         return new ModelSpec.Input(order, shape, min, step);
     }

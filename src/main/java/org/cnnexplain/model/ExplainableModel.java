@@ -36,7 +36,14 @@ public final class ExplainableModel implements AutoCloseable {
     private final ModelSpec spec;
     private final Device device;
     private final NDManager manager;
-    private volatile List<Layer> layers;
+    /** Layer tables by input shape, the most recent few: each costs one forward pass to make. */
+    private final Map<List<Long>, List<Layer>> layersBySize = new java.util.LinkedHashMap<>(8, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<List<Long>, List<Layer>> eldest) {
+            return size() > 8;
+        }
+    };
+    private volatile InputSizes sizes;
 
     ExplainableModel(Path path, Network network, ModelSpec spec, Device device, NDManager manager) {
         this.path = path;
@@ -167,7 +174,7 @@ public final class ExplainableModel implements AutoCloseable {
     public Forward forward(NDManager run, NDArray input, Collection<String> taps) {
         Map<String, String> tensorOf = new java.util.LinkedHashMap<>();
         for (String t : taps) {
-            tensorOf.put(t, resolveLayer(t).output());
+            tensorOf.put(t, LayerNames.resolve(t, namesOnly(), path.getFileName().toString()).output());
         }
         Set<String> wanted = new LinkedHashSet<>();
         wanted.add(outputName());
@@ -176,6 +183,16 @@ public final class ExplainableModel implements AutoCloseable {
         Map<String, NDArray> tapped = new java.util.LinkedHashMap<>();
         tensorOf.forEach((name, tensor) -> tapped.put(name, out.get(tensor)));
         return new Forward(out.get(outputName()), tapped);
+    }
+
+    /**
+     * The model's output for {@code input} of any size it takes: mirrored out to the next size the
+     * model accepts when it takes only multiples ({@link InputPadding}), a per-pixel output cropped back.
+     */
+    public NDArray logits(NDManager run, NDArray input) {
+        InputPadding padding = InputPadding.of(this, input.getShape().getShape());
+        NDArray x = padding.none() ? input : padding.pad(input);
+        return padding.crop(forward(run, x, List.of()).logits());
     }
 
     /**
@@ -207,6 +224,7 @@ public final class ExplainableModel implements AutoCloseable {
             }
         }
         if (want.length > 2 && java.util.Arrays.stream(want, 2, want.length).anyMatch(d -> d <= 0)) {
+            sizes().check(got.getShape());
             checkFits(got.getShape());   // any size goes in: make sure this one fits
         }
         return input;
@@ -216,7 +234,66 @@ public final class ExplainableModel implements AutoCloseable {
      * Refuses an input whose activations would not fit in this machine's memory (see {@link MemoryBudget}).
      */
     public void checkFits(long[] inputShape) {
-        MemoryBudget.check(inputShape, inputShape(), this::layers);
+        if (takesAnySize()) {
+            long[] probe = sizes().probeShape();
+            MemoryBudget.check(inputShape, probe, () -> layersUnchecked(probe));
+        } else {
+            MemoryBudget.check(inputShape, referenceShape(), this::layers);
+        }
+    }
+
+    /** A model whose spatial input size is not fixed: it takes each image at its own size. */
+    public boolean takesAnySize() {
+        long[] s = inputShape();
+        return s.length > 2 && java.util.Arrays.stream(s, 2, s.length).anyMatch(d -> d <= 0);
+    }
+
+    /** What sizes a model that takes any size accepts (the multiple per axis), and its default size. */
+    public InputSizes sizes() {
+        InputSizes s = sizes;
+        if (s == null) {
+            synchronized (this) {
+                if (sizes == null) {
+                    sizes = InputSizes.of(this, network.graph());
+                }
+                s = sizes;
+            }
+        }
+        return s;
+    }
+
+    /**
+     * The input shape the default layer table is made for: the fixed shape, or for a model that
+     * takes any size {@link InputSizes#defaultShape()} (256 x 256 pixels, or 32 x 128 x 128 for 3-D,
+     * grown to the model's multiple).
+     */
+    public long[] referenceShape() {
+        return takesAnySize() ? sizes().defaultShape() : fixedShape();
+    }
+
+    private long[] fixedShape() {
+        long[] shape = inputShape();
+        for (long d : shape) {
+            if (d <= 0) {
+                throw new UserError("model '" + path.getFileName() + "' does not declare its input channel count;"
+                        + " give it in the spec file (input.shape)");
+            }
+        }
+        return shape;
+    }
+
+    /** The input shape of one sample of (N, C, spatial...) {@code spatial} for this model, e.g. [1, 1, 40, 72]. */
+    public long[] shapeFor(long... spatial) {
+        long[] s = inputShape();
+        if (spatial.length != s.length - 2) {
+            throw new UserError("model '" + path.getFileName() + "' takes " + (s.length - 2)
+                    + "-D images; the size " + java.util.Arrays.toString(spatial) + " has " + spatial.length + " axes");
+        }
+        long[] out = new long[s.length];
+        out[0] = 1;
+        out[1] = inputChannels();
+        System.arraycopy(spatial, 0, out, 2, spatial.length);
+        return out;
     }
 
     /** "128 x 128" from (N, C, H, W); "32 x 128 x 128" for (N, C, D, H, W). */
@@ -225,31 +302,51 @@ public final class ExplainableModel implements AutoCloseable {
                 .collect(java.util.stream.Collectors.joining(" x "));
     }
 
-    /** Every node with the shape of its output for one input of {@link #inputShape()}. */
+    /** Every node with the shape of its output for one input of {@link #referenceShape()}. */
     public List<Layer> layers() {
-        List<Layer> l = layers;
-        if (l == null) {
-            synchronized (this) {
-                if (layers == null) {
-                    layers = computeLayers();
-                }
-                l = layers;
-            }
-        }
-        return l;
+        return layers(referenceShape());
     }
 
-    private List<Layer> computeLayers() {
-        long[] shape = inputShape();
-        for (long d : shape) {
-            if (d <= 0) {
-                throw new UserError("model '" + path.getFileName() + "' has a dynamic input size "
-                        + java.util.Arrays.toString(shape) + "; give the size in the spec file (input.shape)");
+    /**
+     * Every node with the shape of its output for one input of {@code inputShape} (the batch axis is
+     * taken as 1); computed once per size (one forward pass of zeros) and cached for the last few sizes.
+     */
+    public List<Layer> layers(long[] inputShape) {
+        long[] one = inputShape.clone();
+        one[0] = 1;
+        if (takesAnySize()) {
+            sizes().check(one);
+        }
+        return layersUnchecked(one);
+    }
+
+    /** {@link #layers(long[])} without asking whether the model takes that size (what finding it out needs). */
+    List<Layer> layersUnchecked(long[] one) {
+        List<Long> key = java.util.Arrays.stream(one).boxed().toList();
+        synchronized (layersBySize) {
+            List<Layer> l = layersBySize.get(key);
+            if (l != null) {
+                return l;
             }
         }
+        List<Layer> computed;
         try (NDManager run = newRun()) {
-            return List.copyOf(network.layers(run, shape));
+            computed = List.copyOf(network.layers(run, one));
+        } catch (ai.djl.engine.EngineException | IllegalArgumentException | UserError e) {
+            if (!takesAnySize()) {
+                throw e;
+            }
+            throw new UserError("model '" + path.getFileName() + "' at an input of " + size(one) + " pixels: "
+                    + firstLine(e.getMessage()));
         }
+        synchronized (layersBySize) {
+            layersBySize.put(key, computed);
+        }
+        return computed;
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "" : s.lines().findFirst().orElse("");
     }
 
     /** Classes are axis 1 of the output: (N, K) for a classifier, (N, K, h, w) for a segmentation net. */
@@ -258,8 +355,16 @@ public final class ExplainableModel implements AutoCloseable {
         return shape.length > 1 ? shape[1] : shape[0];
     }
 
+    /**
+     * A layer table for what does not depend on the input size (names, ranks, channel counts): for a
+     * model that takes any size the probe's, which is made anyway, rather than the default size's.
+     */
+    private List<Layer> namesOnly() {
+        return takesAnySize() ? layersUnchecked(sizes().probeShape()) : layers();
+    }
+
     private Layer outputLayer() {
-        for (Layer layer : layers()) {
+        for (Layer layer : namesOnly()) {
             if (layer.output().equals(outputName())) {
                 return layer;
             }
@@ -270,6 +375,11 @@ public final class ExplainableModel implements AutoCloseable {
     /** A node name, an output tensor name, or a module path prefix (see {@link LayerNames}). */
     public Layer resolveLayer(String name) {
         return LayerNames.resolve(name, layers(), path.getFileName().toString());
+    }
+
+    /** Like {@link #resolveLayer(String)}, with the layer's shape for an input of {@code inputShape}. */
+    public Layer resolveLayer(String name, long[] inputShape) {
+        return LayerNames.resolve(name, layers(inputShape), path.getFileName().toString());
     }
 
     @Override

@@ -12,8 +12,16 @@ import org.cnnexplain.UserError;
  * the last node inside that module. {@code auto} is resolved by the explanation
  * methods, not here.
  *
- * <p>torch.onnx names nodes {@code /<module>/<module>.<child>/.../<Op>}, so a
- * module path matches a node when one of its path segments equals it.
+ * <p>torch.onnx names a node by the scopes of the modules it is in, one path segment
+ * per module, in two styles: a numbered child of a Sequential carries its parent's name
+ * ({@code /features/features.18/Relu}, {@code /layer4/layer4.0/downsample/downsample.0/Conv}),
+ * a named child only its own name ({@code /features/relu5/Relu}, {@code /layer4/layer4.1/conv1/Conv}).
+ * A module called a second time gets a suffix ({@code relu_1}). So each node's module paths are
+ * rebuilt segment by segment — a segment that starts with the previous segment plus a dot adds
+ * what follows the dot, any other adds itself — and a module path matches a node when it
+ * equals one of them, with or without the reuse suffix ({@code layer4.1.relu} finds
+ * {@code /layer4/layer4.1/relu_1/Relu}), or when it equals one segment
+ * ({@code relu5}, as before). {@code /} may stand for {@code .}.
  */
 public final class LayerNames {
 
@@ -46,13 +54,49 @@ public final class LayerNames {
     }
 
     static boolean inModule(String nodeName, String module) {
+        String dotted = module.replace('/', '.');
+        if (dotted.startsWith(".")) {
+            dotted = dotted.substring(1);
+        }
         String[] segments = nodeName.split("/");
         for (int i = 0; i < segments.length - 1; i++) {   // the last segment is the op, not a module
-            if (segments[i].equals(module) || segments[i].equals(module.replace('/', '.'))) {
+            if (segments[i].equals(module) || segments[i].equals(dotted)) {
+                return true;
+            }
+        }
+        for (String path : modulePaths(nodeName)) {
+            if (path.equals(dotted) || withoutReuseSuffix(path).equals(dotted)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * "/features/relu5/Relu" → [features, features.relu5]; "/layer4/layer4.0/downsample/downsample.0/Conv" →
+     * [layer4, layer4.0, layer4.0.downsample, layer4.0.downsample.0].
+     */
+    static List<String> modulePaths(String nodeName) {
+        String[] segments = nodeName.split("/");
+        List<String> paths = new java.util.ArrayList<>();
+        String path = "";
+        String previous = null;
+        for (int i = 0; i < segments.length - 1; i++) {
+            String seg = segments[i];
+            if (seg.isEmpty()) {
+                continue;
+            }
+            String child = previous != null && seg.startsWith(previous + ".") ? seg.substring(previous.length() + 1) : seg;
+            path = path.isEmpty() ? seg : path + "." + child;
+            paths.add(path);
+            previous = seg;
+        }
+        return paths;
+    }
+
+    /** "layer4.1.relu_1" → "layer4.1.relu": torch's name for the second call of the same module. */
+    private static String withoutReuseSuffix(String path) {
+        return path.replaceFirst("_\\d+$", "");
     }
 
     /** The {@code k} names (node names and module paths) nearest to {@code query} by edit distance. */
@@ -65,6 +109,7 @@ public final class LayerNames {
                     candidates.add(segments[i]);
                 }
             }
+            candidates.addAll(modulePaths(l.name()));
             candidates.add(l.name());
         }
         return candidates.stream()

@@ -12,7 +12,8 @@ import org.cnnexplain.UserError;
  * so a huge image to a model that takes any size is a clear error instead.
  *
  * <p>The estimate: the values of every layer's output for one reference input (the
- * model's declared size), per input value, times the input, times the copies an
+ * model's declared size, or for a model that takes any size the size its graph was
+ * probed at, see {@link InputSizes}), per input value, times the input, times the copies an
  * explanation keeps; it must stay under half the physical memory.
  * For the demo model (128 × 128) that is 65 activations per pixel, so a
  * 100,000 × 100,000 image would need some 8 TB and is refused.

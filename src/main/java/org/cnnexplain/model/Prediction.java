@@ -29,7 +29,7 @@ public record Prediction(float[] scores, float[] probabilities, int top1, String
         for (int from = 0; from < batch.size(); from += BATCH) {
             int to = Math.min(batch.size(), from + BATCH);
             try (NDManager run = model.newRun()) {
-                NDArray logits = model.forward(run, batch.toNDArray(run, from, to), List.of()).logits();
+                NDArray logits = model.logits(run, batch.toNDArray(run, from, to));
                 if (logits.getShape().dimension() > 2) {
                     out.addAll(perPixel(logits, names));
                     continue;

@@ -13,5 +13,9 @@
  * {@link org.cnnexplain.model.BioImageIoPackage} into its weights file and a spec
  * carrying the package's preprocessing; its test tensors are {@code .npy} files
  * ({@link org.cnnexplain.model.NpyArray}).
+ * A model with dynamic spatial axes takes each image at its own size:
+ * {@link org.cnnexplain.model.InputSizes} says which sizes (the multiple its graph
+ * needs) and {@link org.cnnexplain.model.InputPadding} mirrors an input out to one
+ * and crops results back; layer tables are made and cached per input size.
  */
 package org.cnnexplain.model;

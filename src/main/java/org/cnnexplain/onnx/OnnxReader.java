@@ -43,6 +43,12 @@ public final class OnnxReader {
     /** Oldest default-domain opset accepted; older exporters used different op semantics. */
     public static final int MIN_OPSET = 7;
 
+    /**
+     * Newest default-domain opset accepted: every supported op was checked against the changes up to
+     * it (Opset18To21Test); a newer one may have changed what an op means.
+     */
+    public static final int MAX_OPSET = 21;
+
     private OnnxReader() {
     }
 
@@ -82,6 +88,10 @@ public final class OnnxReader {
                 if (id.getVersion() < MIN_OPSET) {
                     throw new UserError(where + " uses ONNX opset " + id.getVersion() + "; opset " + MIN_OPSET
                             + " or later is needed (11+ recommended): re-export it");
+                }
+                if (id.getVersion() > MAX_OPSET) {
+                    throw new UserError(where + " uses ONNX opset " + id.getVersion() + "; opsets " + MIN_OPSET + " to "
+                            + MAX_OPSET + " are supported: re-export it with opset_version=" + MAX_OPSET);
                 }
                 return (int) id.getVersion();
             }

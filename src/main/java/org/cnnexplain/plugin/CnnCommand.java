@@ -109,6 +109,19 @@ public abstract class CnnCommand extends DynamicCommand {
         return TensorBatch.volumes(img, m.inputChannels(), norm);
     }
 
+    /**
+     * The input shape layer tables are made for: for a model that takes any size the current image's
+     * (grown to the multiple the model takes, as a run pads it), else the model's own.
+     */
+    protected long[] layerTableShape(ExplainableModel m) {
+        if (!m.takesAnySize() || image == null) {
+            return m.referenceShape();
+        }
+        long[] shape = m.isVolumetric() ? m.shapeFor(image.getNSlices(), image.getHeight(), image.getWidth())
+                : m.shapeFor(image.getHeight(), image.getWidth());
+        return org.cnnexplain.model.InputPadding.of(m, shape).padded();
+    }
+
     /** When the model changes in a dialog: offer its layers and classes (commands that have them). */
     protected void modelChanged() {
     }

@@ -50,7 +50,7 @@ public abstract class ExplainCommandBase extends CnnCommand {
         try {
             ExplainableModel m = models.get(model, device);
             List<String> layers = new ArrayList<>(List.of("auto"));
-            for (org.cnnexplain.model.Layer l : m.layers()) {
+            for (org.cnnexplain.model.Layer l : m.layers(layerTableShape(m))) {
                 if (l.isSpatial()) {
                     String[] parts = l.name().split("/");
                     for (int i = 0; i < parts.length - 1; i++) {

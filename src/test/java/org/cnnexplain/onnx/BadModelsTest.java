@@ -12,6 +12,7 @@ import org.cnnexplain.explain.Target;
 import org.cnnexplain.model.ExplainableModel;
 import org.cnnexplain.model.ModelLoader;
 import org.cnnexplain.onnx.proto.Onnx;
+import org.cnnexplain.testutil.OnnxModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import static org.cnnexplain.testutil.OnnxModels.floats;
@@ -75,11 +76,24 @@ class BadModelsTest {
     }
 
     @Test
-    void aDynamicInputSizeNeedsASpec() throws Exception {
+    void aDynamicInputSizeTakesAnySize() throws Exception {
         Path p = save("dynamic.onnx", Onnx.GraphProto.newBuilder().addInput(value("x", -1, 1, -1, -1)).addOutput(value("y"))
                 .addNode(node("Relu", "relu", new String[] {"x"}, "y")));
         try (ExplainableModel m = ModelLoader.load(p, "cpu")) {
-            assertRefused(m::layers, "dynamic input size");
+            org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {1, 1, 256, 256}, m.layers().get(0).shape());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {1, 1, 5, 7},
+                    m.layers(m.shapeFor(5, 7)).get(0).shape());
+        }
+    }
+
+    @Test
+    void aDynamicGraphThatCannotRunIsRefusedNamingTheSize() throws Exception {
+        Path p = save("mismatch.onnx", Onnx.GraphProto.newBuilder().addInput(value("x", -1, 1, -1, -1)).addOutput(value("y"))
+                .addNode(node("MaxPool", "pool", new String[] {"x"}, "p", OnnxModels.ints("kernel_shape", 2, 2),
+                        OnnxModels.ints("strides", 2, 2)))
+                .addNode(node("Concat", "cat", new String[] {"x", "p"}, "y", OnnxModels.intAttr("axis", 1))));
+        try (ExplainableModel m = ModelLoader.load(p, "cpu")) {
+            assertRefused(m::layers, "at an input of 128 x 128 pixels: Concat node 'cat' failed");
         }
     }
 }
