@@ -46,7 +46,7 @@ class BioImageIoPackageTest {
         assertEquals("onnx", p.weightsFormat());   // preferred over torchscript and the URL state dict
         ModelSpec.Input in = p.spec().input();
         assertEquals("bcyx", in.axes());            // the last space axis has no id: x
-        assertArrayEquals(new long[] {1, 1, 40, 48}, in.shape());   // the test tensor's size
+        assertArrayEquals(new long[] {1, 1, -1, -1}, in.shape());   // any size of min + k * step
         assertArrayEquals(new long[] {1, 1, 16, 16}, in.min());
         assertArrayEquals(new long[] {0, 0, 8, 8}, in.step());
         assertEquals(List.of("foreground"), p.spec().classes());
@@ -54,7 +54,20 @@ class BioImageIoPackageTest {
         assertEquals(List.of("ensure_dtype", "zero_mean_unit_variance", "ensure_dtype"), ops(p.spec().preprocessing()));
         assertEquals(List.of("sigmoid", "ensure_dtype"), ops(p.postprocessing()));
         assertTrue(p.describe().contains("score activation sigmoid (from its postprocessing)"), p.describe());
-        assertTrue(p.describe().contains("run at [1, 1, 40, 48] (its test tensor's size)"), p.describe());
+        assertTrue(p.describe().contains("each image at its own size"), p.describe());
+    }
+
+    /** A {min, step} package takes an image that is not its test tensor's size, padded to a step and cropped back. */
+    @Test
+    void zooStylePackageTakesOtherSizes() {
+        try (ExplainableModel m = ModelLoader.load(BioImageIoPackage.open(DIR.resolve("nuclei-like")), "cpu");
+             ai.djl.ndarray.NDManager run = m.newRun()) {
+            assertTrue(m.takesAnySize());
+            ai.djl.ndarray.NDArray x = org.cnnexplain.graph.Tensors.of(run, new float[1 * 1 * 37 * 61],
+                    new ai.djl.ndarray.types.Shape(1, 1, 37, 61));
+            long[] out = m.logits(run, x).getShape().getShape();
+            assertArrayEquals(new long[] {37, 61}, java.util.Arrays.copyOfRange(out, out.length - 2, out.length));
+        }
     }
 
     @Test
@@ -68,7 +81,7 @@ class BioImageIoPackageTest {
                         + "        kwargs: {mode: fixed, mean: 100.5, std: 12.0, axes: yx}\n      - name: scale_range\n");
         Files.writeString(tmp.resolve("rdf.yaml"), rdf);
         BioImageIoPackage p = BioImageIoPackage.open(tmp);
-        assertArrayEquals(new long[] {1, 1, 128, 128}, p.spec().input().shape());   // the test tensor's size
+        assertArrayEquals(new long[] {1, 1, -1, -1}, p.spec().input().shape());   // any size of min + k * step
         assertArrayEquals(new long[] {1, 1, 64, 64}, p.spec().input().min());
         assertArrayEquals(new long[] {0, 0, 16, 16}, p.spec().input().step());
         ModelSpec.Processing fixed = p.spec().preprocessing().get(0);
