@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import org.cnnexplain.UserError;
 import org.cnnexplain.model.ExplainableModel;
+import org.cnnexplain.model.ModelSpec;
 import org.cnnexplain.model.Layer;
 import org.cnnexplain.graph.Tensors;
 
@@ -55,8 +56,9 @@ public final class Deconvnet {
         int[] in = CamMethod.spatialSize(x.getShape().getShape());
         if (signal == Signal.CLASS) {
             ExplainableModel.Forward f = model.forward(run, x, List.of());
-            int[] cls = target.classes(f.logits(), model.classNames());
-            NDArray seed = Tensors.of(run, target.weights(f.logits(), cls), f.logits().getShape());
+            ModelSpec.Activation activation = model.activation(f.logits());
+            int[] cls = target.classes(f.logits(), model.classNames(), activation);
+            NDArray seed = Tensors.of(run, target.weights(f.logits(), cls, activation), f.logits().getShape());
             NDArray back = Backprop.toInput(model, run, x, model.outputName(), seed, rule);
             return new MapStack(back.sum(new int[] {1}).toFloatArray(), 1, in[0], in[1], in[2],
                     List.of(rule.fileName() + " of class " + target.describe(model.classNames(), cls[0])));

@@ -37,7 +37,8 @@ public class IJ1Bridge implements PlugIn {
             "featuremaps", FeatureMapsCommand.class,
             "deconvnet", DeconvnetCommand.class,
             "cam", CamCommand.class,
-            "gradcam", GradCamCommand.class);
+            "gradcam", GradCamCommand.class,
+            "evaluate", EvaluateCommand.class);
 
     private static Context context;
 
@@ -77,6 +78,8 @@ public class IJ1Bridge implements PlugIn {
             }
             show(module.getOutput("result"));
             show(module.getOutput("montage"));
+            show(module.getOutput("probabilities"));
+            show(module.getOutput("plot"));
             image.updateAndDraw();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
