@@ -38,8 +38,8 @@ import org.scijava.plugin.Plugin;
 public class EvaluateCommand extends CnnCommand {
 
     @Parameter(label = "Mask image (non-zero = what should matter; empty: the image's ROI)", style = "open",
-            required = false)
-    private File mask;
+            required = false, persist = false)
+    private File mask;   // not remembered: a mask belongs to one image
 
     @Parameter(label = "Methods (comma-separated, or all)")
     private String methods = "gradcam,gradcampp,xgradcam,layercam,hirescam,eigencam,scorecam,cam";
