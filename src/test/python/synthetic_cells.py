@@ -92,8 +92,9 @@ def _place(rng, taken, radius, size):
     return None
 
 
-def make_image(rng, label, size=SIZE):
-    """Returns (uint16 image, bool mask of the class-defining object)."""
+def make_image(rng, label, size=SIZE, nuclei=False):
+    """Returns (uint16 image, bool mask of the class-defining object); with nuclei=True also the
+    mask of every nucleus, in focus or not (the same random draws, so the same image)."""
     yy, xx = _grid(size)
     cy, cx = rng.uniform(18, size - 18, 2)
     if label == 0:
@@ -107,6 +108,7 @@ def make_image(rng, label, size=SIZE):
 
     # out-of-focus neighbours: large, dim and strongly blurred
     distractors = np.zeros_like(yy)
+    every = mask.copy()
     taken = [(cy, cx, radius)] if label != 3 else []
     for _ in range(rng.integers(1, 4) if label != 3 else rng.integers(1, 5)):
         r = rng.uniform(10, 16)
@@ -116,6 +118,7 @@ def make_image(rng, label, size=SIZE):
         taken.append((spot[0], spot[1], r))
         cell = _ellipse(yy, xx, spot[0], spot[1], r, r * rng.uniform(0.7, 1.0), rng.uniform(0, np.pi))
         distractors += rng.uniform(0.2, 0.35) * cell
+        every |= cell > 0.5
     distractors = ndimage.gaussian_filter(distractors, rng.uniform(3.5, 5.0))
 
     psf_sigma = rng.uniform(1.0, 1.6)
@@ -130,18 +133,22 @@ def make_image(rng, label, size=SIZE):
     expected = np.clip((signal + background) * illumination, 0, None) * photons_per_unit
     counts = rng.poisson(expected).astype(np.float64)
     adu = 100.0 + 1.8 * counts + rng.normal(0, rng.uniform(3, 6), counts.shape)
-    return np.clip(np.round(adu), 0, 65535).astype(np.uint16), mask
+    image = np.clip(np.round(adu), 0, 65535).astype(np.uint16)
+    return (image, mask, every) if nuclei else (image, mask)
 
 
-def make_set(seed, per_class):
+def make_set(seed, per_class, nuclei=False):
     rng = np.random.default_rng(seed)
     labels = np.repeat(np.arange(len(CLASSES)), per_class)
     rng.shuffle(labels)
-    images, masks = [], []
+    images, masks, every = [], [], []
     for label in labels:
-        img, mask = make_image(rng, int(label))
-        images.append(img)
-        masks.append(mask)
+        out = make_image(rng, int(label), nuclei=nuclei)
+        images.append(out[0])
+        masks.append(out[1])
+        every.append(out[-1])
+    if nuclei:
+        return np.stack(images), np.stack(masks), labels, np.stack(every)
     return np.stack(images), np.stack(masks), labels
 
 

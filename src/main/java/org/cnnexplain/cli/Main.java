@@ -22,8 +22,10 @@ public final class Main {
     static final String USAGE = String.join("\n",
             "usage: cnn-explain <command> [options]",
             "  predict --model M --input IMG|DIR [--normalize model|none|minmax|percentile|zscore] [--device auto|cpu|gpu]",
-            "          [--fit error|resize] [--quiet]",
+            "          [--fit error|resize] [--quiet] [--output DIR [--overwrite]]",
             "  layers  --model M [--size WxH[xD]] [--device auto|cpu|gpu]",
+            "  evaluate --model M --input IMG|DIR --mask MASK|DIR --output DIR [--methods LIST|all] [--layer L]",
+            "      [--target T] [--tolerance PX] [--steps N] [--normalize MODE] [--device D] [--overwrite]",
             "  featuremaps|deconvnet|cam|gradcam --model M --input IMG|DIR --output DIR [--layer L] [--target T]",
             "      [--score logit|probability] [--variant gradcam|gradcampp|xgradcam|layercam|hirescam|eigencam|scorecam]",
             "      [--guided] [--rule deconvnet|guided|gradient] [--channels LIST | --top K] [--signal peak|channel|class]",
@@ -59,9 +61,10 @@ public final class Main {
                 case "layers" -> LayersCommand.run(rest, out, err);
                 case "demo" -> DemoCommand.run(rest, out, err);
                 case "check" -> CheckCommand.run(rest, out, err);
+                case "evaluate" -> EvaluateCommand.run(rest, out, err);
                 case "featuremaps", "deconvnet", "cam", "gradcam" -> ExplainCommand.run(argv[0], rest, out, err);
                 default -> throw new UserError("unknown command '" + argv[0]
-                        + "' (valid: predict, layers, featuremaps, deconvnet, cam, gradcam, demo, check)");
+                        + "' (valid: predict, layers, featuremaps, deconvnet, cam, gradcam, evaluate, demo, check)");
             };
         } catch (UserError e) {
             err.println("cnn-explain: error: " + e.getMessage());

@@ -12,6 +12,7 @@ import ij.measure.ResultsTable;
 import java.util.Map;
 import org.cnnexplain.image.Normalization;
 import org.cnnexplain.model.ExplainableModel;
+import org.scijava.module.Module;
 
 /**
  * {@code predict}: one JSON object per line per image and slice, e.g.
@@ -20,7 +21,11 @@ import org.cnnexplain.model.ExplainableModel;
  *  "top1":{"index":2,"name":"speckled","probability":0.9961}}
  * </pre>
  * It runs the Fiji command Predict on each image. In a folder, an image that fails is reported on
- * stderr and skipped; the exit code is then 1.
+ * stderr and skipped; the exit code is then 1. Under a sigmoid activation the line adds
+ * {@code "positive"} (every class above 0.5); for a per-pixel model {@code "mean_probabilities"}, and for a
+ * binary one (one sigmoid output) {@code "foreground_fraction"} (p &gt; 0.5) and {@code "mean_probability"}.
+ * With {@code --output DIR} a per-pixel model's probability maps are written as {@code <stem>_prediction.tif}
+ * (one labelled slice per class and plane; a classifier has no maps, so that is an error).
  */
 final class PredictCommand {
 
@@ -28,14 +33,22 @@ final class PredictCommand {
     }
 
     static int run(List<String> argv, PrintStream out, PrintStream err) {
-        Args args = new Args("predict", argv, Set.of("model", "input", "normalize", "device", "fit"),
-                Set.of("quiet"));
+        Args args = new Args("predict", argv, Set.of("model", "input", "normalize", "device", "fit", "output"),
+                Set.of("quiet", "overwrite"));
         Path input = Path.of(args.require("input"));
         Map<String, String> options = Map.of("model", args.require("model"), "device", args.get("device", "auto"),
                 "normalize", args.get("normalize", "model"), "fit", args.get("fit", "error"));
         Normalization.of(options.get("normalize"), null);   // reject an unknown mode before loading anything
         try (SciJavaCommands commands = new SciJavaCommands()) {
             ExplainableModel model = commands.models().get(Path.of(options.get("model")).toFile(), options.get("device"));
+            OutputFiles output = null;
+            if (args.get("output", null) != null) {
+                if (!model.hasSpatialOutput()) {
+                    throw new UserError("predict --output writes per-pixel output maps; " + model.path().getFileName()
+                            + " classifies whole images (its scores are on stdout)");
+                }
+                output = new OutputFiles(Path.of(args.get("output", null)), args.flag("overwrite"));
+            }
             if (!args.flag("quiet")) {
                 err.println("cnn-explain: model " + model.path().getFileName() + " on " + model.device()
                         + ", normalisation " + Normalization.of(options.get("normalize"), model.spec()).describe());
@@ -46,8 +59,11 @@ final class PredictCommand {
             for (Path file : files) {
                 try {
                     ImagePlus imp = ImageFiles.open(file);
-                    ResultsTable t = (ResultsTable) commands.run(org.cnnexplain.plugin.PredictCommand.class, imp, options)
-                            .getOutput("table");
+                    Module m = commands.run(org.cnnexplain.plugin.PredictCommand.class, imp, options);
+                    ResultsTable t = (ResultsTable) m.getOutput("table");
+                    if (output != null) {
+                        output.tiff(ExplainCommand.stem(file) + "_prediction.tif", (ImagePlus) m.getOutput("probabilities"));
+                    }
                     for (int r = 0; r < t.size(); r++) {
                         out.println(toJson(file.getFileName().toString(), t, r, model.classNames()));
                     }
@@ -84,6 +100,26 @@ final class PredictCommand {
         top1.addProperty("name", classes.get(top));
         top1.addProperty("probability", probs[top]);
         o.add("top1", top1);
+        if (t.columnExists("Positive")) {
+            JsonArray positive = new JsonArray();
+            for (String name : t.getStringValue("Positive", r).split(";")) {
+                if (!name.isEmpty()) {
+                    positive.add(name);
+                }
+            }
+            o.add("positive", positive);
+        }
+        if (t.columnExists("Foreground")) {
+            o.addProperty("foreground_fraction", (float) t.getValue("Foreground", r));
+            o.addProperty("mean_probability", (float) t.getValue("Mean probability", r));
+        }
+        if (t.columnExists("mean p(" + classes.get(0) + ")")) {
+            float[] mean = new float[classes.size()];
+            for (int k = 0; k < classes.size(); k++) {
+                mean[k] = (float) t.getValue("mean p(" + classes.get(k) + ")", r);
+            }
+            o.add("mean_probabilities", array(mean));
+        }
         return o;
     }
 

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import org.cnnexplain.UserError;
 import org.cnnexplain.model.ExplainableModel;
+import org.cnnexplain.model.ModelSpec;
 import org.cnnexplain.model.Layer;
 import org.cnnexplain.graph.Tensors;
 
@@ -56,8 +57,9 @@ public final class Deconvnet {
         int[] in = CamMethod.spatialSize(x.getShape().getShape());
         if (signal == Signal.CLASS) {
             ExplainableModel.Forward f = model.forward(run, x, List.of());
-            int[] cls = target.classes(f.logits(), model.classNames());
-            NDArray seed = Tensors.of(run, target.weights(f.logits(), cls), f.logits().getShape());
+            ModelSpec.Activation activation = model.activation(f.logits());
+            int[] cls = target.classes(f.logits(), model.classNames(), activation);
+            NDArray seed = Tensors.of(run, target.weights(f.logits(), cls, activation), f.logits().getShape());
             NDArray back = Backprop.toInput(model, run, x, model.outputName(), seed, rule);
             return MapStack.perChannel(back.toFloatArray(), 1, inputChannels(x), in,
                     List.of(rule.fileName() + " of class " + target.describe(model.classNames(), cls[0])));

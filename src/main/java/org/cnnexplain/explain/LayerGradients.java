@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.cnnexplain.model.DeviceChoice;
 import org.cnnexplain.model.ExplainableModel;
+import org.cnnexplain.model.ModelSpec;
 import org.cnnexplain.model.Layer;
 
 /**
@@ -44,8 +45,9 @@ public record LayerGradients(NDArray activations, NDArray gradients, NDArray log
                             return a;
                         });
                 NDArray logits = out.get(model.outputName());
-                int[] classes = target.classes(logits, model.classNames());
-                collector.backward(target.score(logits, classes).sum());
+                ModelSpec.Activation activation = model.activation(logits);
+                int[] classes = target.classes(logits, model.classNames(), activation);
+                collector.backward(target.score(logits, classes, activation).sum());
                 NDArray gradients = tapped[0].getGradient().duplicate();
                 return new LayerGradients(tapped[0].stopGradient(), gradients, logits.stopGradient(), classes);
             }
@@ -56,6 +58,7 @@ public record LayerGradients(NDArray activations, NDArray gradients, NDArray log
     public static LayerGradients activationsOnly(ExplainableModel model, NDManager run, NDArray input, Layer layer,
                                                  Target target) {
         ExplainableModel.Forward f = model.forward(run, input, List.of(layer.output()));
-        return new LayerGradients(f.tap(layer.output()), null, f.logits(), target.classes(f.logits(), model.classNames()));
+        return new LayerGradients(f.tap(layer.output()), null, f.logits(), target.classes(f.logits(), model.classNames(),
+                model.activation(f.logits())));
     }
 }

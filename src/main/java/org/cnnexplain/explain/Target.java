@@ -4,12 +4,15 @@ import ai.djl.ndarray.NDArray;
 import java.util.List;
 import java.util.Locale;
 import org.cnnexplain.UserError;
+import org.cnnexplain.model.ModelSpec.Activation;
 import org.cnnexplain.model.Prediction;
 import org.cnnexplain.graph.Tensors;
 
 /**
  * The score an explanation explains: a class (index, name, or {@code top1})
- * and whether its raw score (logit, the default) or its softmax probability.
+ * and whether its raw score (logit, the default) or its probability — the softmax over the
+ * classes, or the class's own sigmoid for a model whose activation is a sigmoid
+ * ({@link org.cnnexplain.model.ExplainableModel#activation}).
  *
  * <p>For a classifier, {@code top1} is each sample's predicted class and the
  * score is that class's output. For a model with a per-pixel output (N, K, h, w),
@@ -17,11 +20,16 @@ import org.cnnexplain.graph.Tensors;
  * region — the {@link Region} when one is given (a Fiji ROI, a mask file), else the
  * pixels predicted as c. There {@code top1} means the most frequent predicted class
  * other than class 0, which is taken to be the background (inside the region, if any).
+ * Under a sigmoid (a binary U-Net with one "foreground" channel, or one sigmoid per class) a pixel
+ * is predicted as c where c's probability is above 0.5, every class counts as foreground, and
+ * {@code top1} is the class with the most such pixels; when no pixel is predicted as c (and no
+ * region is given), the sum runs over the whole image.
  *
  * <pre>{@code
  * Target t = Target.parse("mitotic", "logit");
- * int[] classes = t.classes(logits, model.classNames());   // one per sample
- * NDArray y = t.score(logits, classes);                     // (N,), differentiable
+ * Activation a = model.activation(logits);
+ * int[] classes = t.classes(logits, model.classNames(), a);   // one per sample
+ * NDArray y = t.score(logits, classes, a);                     // (N,), differentiable
  * Target seg = Target.parse("nucleus", "logit").within(Region.box(64, 64, 10, 12, 20, 20));
  * }</pre>
  */
@@ -56,7 +64,7 @@ public record Target(String spec, boolean probability, Region region) {
     }
 
     /** The class index per sample of {@code logits} (N, K) or (N, K, spatial...). */
-    public int[] classes(NDArray logits, List<String> names) {
+    public int[] classes(NDArray logits, List<String> names, Activation activation) {
         long[] shape = logits.getShape().getShape();
         int n = (int) shape[0];
         int k = shape.length > 1 ? (int) shape[1] : 1;
@@ -69,15 +77,17 @@ public record Target(String spec, boolean probability, Region region) {
         }
         float[] v = logits.toFloatArray();
         for (int i = 0; i < n; i++) {
-            out[i] = positions == 1 ? Prediction.classAt(v, i, k, 1, 0) : dominantClass(v, i, k, positions, shape);
+            out[i] = positions == 1 ? Prediction.classAt(v, i, k, 1, 0)
+                    : dominantClass(v, i, k, positions, shape, activation);
         }
         return out;
     }
 
     /** Segmentation top1: the class predicted at most positions of the region, class 0 only when nothing else is. */
-    private int dominantClass(float[] v, int sample, int k, int positions, long[] shape) {
+    private int dominantClass(float[] v, int sample, int k, int positions, long[] shape, Activation activation) {
         boolean[] inside = region == null ? null : region.sample((int) shape[shape.length - 1], (int) shape[2]);
-        return Prediction.dominantClass(Prediction.pixelsPerClass(v, sample, k, positions, inside));
+        return Prediction.dominantClass(Prediction.pixelsPerClass(v, sample, k, positions, inside, activation),
+                activation);
     }
 
     private void checkRegion(long[] shape) {
@@ -108,10 +118,11 @@ public record Target(String spec, boolean probability, Region region) {
     }
 
     /** The differentiable target score of every sample, shape (N,). */
-    public NDArray score(NDArray logits, int[] classes) {
-        NDArray values = probability ? logits.softmax(1) : logits;
+    public NDArray score(NDArray logits, int[] classes, Activation activation) {
+        NDArray values = probability ? Prediction.probabilities(logits, activation) : logits;
         NDArray flat = values.reshape(classes.length, -1);
-        return flat.mul(Tensors.of(logits.getManager(), weights(logits, classes), flat.getShape())).sum(new int[] {1});
+        return flat.mul(Tensors.of(logits.getManager(), weights(logits, classes, activation), flat.getShape()))
+                .sum(new int[] {1});
     }
 
     /**
@@ -119,7 +130,7 @@ public record Target(String spec, boolean probability, Region region) {
      * each sample's class, or for a per-pixel output the region on the class's channel. Also the seed
      * that the backprop rules send back from the output.
      */
-    public float[] weights(NDArray logits, int[] classes) {
+    public float[] weights(NDArray logits, int[] classes, Activation activation) {
         long[] shape = logits.getShape().getShape();
         checkRegion(shape);
         int n = classes.length;
@@ -137,10 +148,17 @@ public record Target(String spec, boolean probability, Region region) {
         float[] v = predicted ? logits.toFloatArray() : null;
         for (int i = 0; i < n; i++) {
             int base = (i * k + classes[i]) * positions;
+            int count = 0;
             for (int p = 0; p < positions; p++) {
                 boolean in = (inside == null || inside[p])
-                        && (!predicted || Prediction.classAt(v, i, k, positions, p) == classes[i]);
+                        && (!predicted || Prediction.predictedAs(v, i, k, positions, p, classes[i], activation));
                 w[base + p] = in ? 1f : 0f;
+                count += in ? 1 : 0;
+            }
+            if (count == 0 && activation == Activation.SIGMOID) {
+                for (int p = 0; p < positions; p++) {   // nothing predicted: the whole image (not its padding)
+                    w[base + p] = inside == null || inside[p] ? 1f : 0f;
+                }
             }
         }
         return w;

@@ -166,6 +166,12 @@ public final class TensorBatch {
         return Tensors.of(manager, part, shape);
     }
 
+    /** Sample {@code s}'s values, (C, [D,] H, W) row-major: a copy. */
+    public float[] sample(int s) {
+        int per = channels * Math.max(depth, 1) * height * width;
+        return java.util.Arrays.copyOfRange(data, s * per, (s + 1) * per);
+    }
+
     public NDArray toNDArray(NDManager manager) {
         return toNDArray(manager, 0, n);
     }

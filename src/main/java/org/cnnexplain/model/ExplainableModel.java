@@ -170,6 +170,16 @@ public final class ExplainableModel implements AutoCloseable {
         return spec;
     }
 
+    /**
+     * How this model's scores become probabilities, given one of its outputs (N, K, ...): the spec's
+     * {@code activation}, else softmax for K > 1 classes and sigmoid for a single output.
+     */
+    public ModelSpec.Activation activation(NDArray output) {
+        Shape s = output.getShape();
+        long k = s.dimension() > 1 ? s.get(1) : s.get(0);
+        return (spec != null ? spec : new ModelSpec(null, null, null, null)).activationFor(k);
+    }
+
     /** Forward pass of {@code input} (N, C, ...) with the layers named in {@code taps} recorded. */
     public Forward forward(NDManager run, NDArray input, Collection<String> taps) {
         Map<String, String> tensorOf = new java.util.LinkedHashMap<>();

@@ -39,7 +39,8 @@ public class IJ1Bridge implements PlugIn {
             "featuremaps", FeatureMapsCommand.class,
             "deconvnet", DeconvnetCommand.class,
             "cam", CamCommand.class,
-            "gradcam", GradCamCommand.class);
+            "gradcam", GradCamCommand.class,
+            "evaluate", EvaluateCommand.class);
 
     private static Context context;
 
@@ -110,6 +111,8 @@ public class IJ1Bridge implements PlugIn {
             show(module.getOutput("result"));
             show(module.getOutput("montage"));
             show(module.getOutput("sheet"));   // the labelled montage Predict, CAM and Grad-CAM make on request
+            show(module.getOutput("probabilities"));
+            show(module.getOutput("plot"));
             image.updateAndDraw();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

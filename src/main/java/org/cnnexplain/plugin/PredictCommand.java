@@ -2,10 +2,16 @@ package org.cnnexplain.plugin;
 
 import ij.ImagePlus;
 import ij.measure.ResultsTable;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
+import org.cnnexplain.explain.MapStack;
 import org.cnnexplain.image.TensorBatch;
 import org.cnnexplain.model.ExplainableModel;
+import org.cnnexplain.model.ModelSpec;
 import org.cnnexplain.model.Prediction;
+import org.cnnexplain.render.ResultImages;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
@@ -17,9 +23,17 @@ import org.scijava.plugin.Plugin;
  * probability, then every class's probability and raw score), shown as
  * ImageJ's "Results" table so macros read it with {@code nResults} and {@code getResult}.
  *
+ * <p>Under a sigmoid activation (a multi-label classifier, a binary model) the column
+ * {@code Positive} lists every class above 0.5 (names joined by ';'). A model with a per-pixel
+ * output also returns its output maps as a new 32-bit stack: the probabilities (softmax over the
+ * classes, or sigmoid), one labelled slice per class and plane, at the image's size; its table
+ * adds {@code mean p(c)} per class and, for a binary model (one sigmoid output),
+ * {@code Foreground} (the fraction of pixels with p &gt; 0.5) and {@code Mean probability}.
+ *
  * <pre>
  * run("Predict", "model=[/data/demo.onnx]");
  * run("Predict", "model=[/data/demo.onnx] montage");   // and a labelled montage of the planes
+ * fg = getResult("Foreground", 0);     // a binary U-Net
  * </pre>
  */
 @Plugin(type = Command.class, menuPath = "Plugins>CNN Explain>Predict", headless = true)
@@ -33,6 +47,8 @@ public class PredictCommand extends CnnCommand {
 
     @Parameter(label = "Montage", type = ItemIO.OUTPUT, required = false)
     private ImagePlus sheet;
+    @Parameter(label = "Probability maps", type = ItemIO.OUTPUT, required = false)
+    private ImagePlus probabilities;
 
     @Override
     protected String title() {
@@ -43,7 +59,8 @@ public class PredictCommand extends CnnCommand {
     protected void compute() {
         ExplainableModel m = loadModel();
         TensorBatch batch = batchFor(m);
-        List<Prediction> predictions = Prediction.of(m, batch);
+        Prediction.Outputs outputs = Prediction.run(m, batch, true);
+        List<Prediction> predictions = outputs.predictions();
         List<String> classes = m.classNames();
         table = new ResultsTable();
         for (int s = 0; s < predictions.size(); s++) {
@@ -55,12 +72,29 @@ public class PredictCommand extends CnnCommand {
             table.addValue("Index", p.top1());
             table.addValue("Predicted", p.top1Name());
             table.addValue("Probability", p.probabilities()[p.top1()]);
+            boolean sigmoid = p.activation() == ModelSpec.Activation.SIGMOID;
+            if (sigmoid) {
+                table.addValue("Positive", Arrays.stream(p.above(0.5)).mapToObj(classes::get)
+                        .collect(Collectors.joining(";")));
+            }
+            if (sigmoid && p.meanProbabilities() != null && classes.size() == 1) {
+                table.addValue("Foreground", p.probabilities()[0]);
+                table.addValue("Mean probability", p.meanProbabilities()[0]);
+            }
             for (int k = 0; k < classes.size(); k++) {
                 table.addValue("p(" + classes.get(k) + ")", p.probabilities()[k]);
             }
             for (int k = 0; k < classes.size(); k++) {
                 table.addValue("score(" + classes.get(k) + ")", p.scores()[k]);
             }
+            if (p.meanProbabilities() != null) {
+                for (int k = 0; k < classes.size(); k++) {
+                    table.addValue("mean p(" + classes.get(k) + ")", p.meanProbabilities()[k]);
+                }
+            }
+        }
+        if (!outputs.maps().isEmpty()) {
+            probabilities = maps(outputs, batch, classes, predictions.get(0).activation().name().toLowerCase(java.util.Locale.ROOT));
         }
         if (montage) {
             sheet = Montages.of(image, batch, predictions, null, null, 0, title());
@@ -70,5 +104,38 @@ public class PredictCommand extends CnnCommand {
             ij.plugin.filter.Analyzer.setResultsTable(table);
             table.show("Results");
         }
+    }
+
+    /**
+     * The postprocessed output maps as one stack: per plane of the input, one slice per class
+     * ("plane: class"), resampled to the image's size where fit=resize changed it. A 3-D model's
+     * volumes become a hyperstack (z, then one frame per plane and class).
+     */
+    private ImagePlus maps(Prediction.Outputs outputs, TensorBatch batch, List<String> classes, String activation) {
+        long[] shape = outputs.mapShape();
+        int k = (int) shape[0];
+        int depth = shape.length == 4 ? (int) shape[1] : 1;
+        int h = (int) shape[shape.length - 2];
+        int w = (int) shape[shape.length - 1];
+        int per = k * depth * h * w;
+        float[] data = new float[outputs.maps().size() * per];
+        List<String> labels = new ArrayList<>();
+        for (int s = 0; s < outputs.maps().size(); s++) {
+            System.arraycopy(outputs.maps().get(s), 0, data, s * per, per);
+            for (int c = 0; c < k; c++) {
+                String name = c < classes.size() ? classes.get(c) : Integer.toString(c);
+                labels.add(batch.label(s).isEmpty() ? name : batch.label(s) + ": " + name);
+            }
+        }
+        MapStack all = new MapStack(data, labels.size(), depth, h, w, labels)
+                .resized(depth, image.getHeight(), image.getWidth());
+        ImagePlus imp = ResultImages.stack(all, image.getTitle() + " – probabilities (" + activation + ")",
+                image.getCalibration());
+        imp.setDisplayRange(0, 1);
+        if (depth > 1) {
+            imp.setDimensions(1, depth, all.planes() / depth);
+            imp.setOpenAsHyperStack(true);
+        }
+        return imp;
     }
 }

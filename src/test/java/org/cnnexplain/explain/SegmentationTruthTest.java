@@ -60,7 +60,7 @@ class SegmentationTruthTest {
                         continue;
                     }
                     n++;
-                    int dominant = Target.top1().classes(logits, model.classNames())[0];
+                    int dominant = Target.top1().classes(logits, model.classNames(), model.activation(logits))[0];
                     if (!model.classNames().get(dominant).equals(cls)) {
                         continue;   // only images whose object is segmented as its class
                     }
