@@ -5,7 +5,7 @@
         random weights from a fixed seed, eval mode, opset 13, as torch.onnx.export makes them
     /usr/bin/python3 src/test/python/bench_pytorch.py time --arch resnet18 --layer layer4 --batch 1,16 --runs 5
         times PyTorch eager on the same architecture and weights; prints one JSON object per line:
-        {"arch", "batch", "case", "ms": [per-run ms per batch], "threads", "isa"}
+        {"arch", "batch", "case", "ms": [wall ms per run], "cpu_ms": [this thread's CPU ms per run], "threads", "isa"}
 
 Cases: "forward" (torch.no_grad), "floor" (forward + the gradient of the summed top-1 logits with respect
 to the layer's output, nothing else), "gradcam" (pytorch-grad-cam's Grad-CAM written in plain torch:
@@ -88,14 +88,12 @@ def module(model, path):
     return m
 
 
-def timed(fn, runs):
-    fn()   # warm-up
-    out = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t0) * 1e3)
-    return out
+def timed(fn):
+    """Wall-clock and this thread's CPU time of one call, in ms (with one torch thread the CPU time is the
+    whole cost, and a loaded machine disturbs it far less than the wall clock)."""
+    t0, c0 = time.perf_counter(), time.thread_time()
+    fn()
+    return (time.perf_counter() - t0) * 1e3, (time.thread_time() - c0) * 1e3
 
 
 def cases(model, layer, x):
@@ -158,11 +156,16 @@ def time_arch(args):
         x = torch.randn(b, 3, size, size)
         fns = cases(model, layer, x)
         times = {k: [] for k in fns}
+        cpu = {k: [] for k in fns}
+        for fn in fns.values():   # warm-up
+            fn()
         for _ in range(args.runs):   # alternate the cases, one run each per round
             for k, fn in fns.items():
-                times[k] += timed(fn, 1)
+                wall, thread = timed(fn)
+                times[k].append(wall)
+                cpu[k].append(thread)
         for k, v in times.items():
-            print(json.dumps({"arch": args.arch, "batch": b, "case": k, "ms": v,
+            print(json.dumps({"arch": args.arch, "batch": b, "case": k, "ms": v, "cpu_ms": cpu[k],
                               "threads": torch.get_num_threads(),
                               "isa": os.environ.get("DNNL_MAX_CPU_ISA", "ALL"), "torch": torch.__version__}),
                   flush=True)

@@ -32,7 +32,7 @@ public class GradCamCommand extends HeatmapCommandBase {
     private boolean guided;
 
     @Parameter(label = "Score-CAM batch size", min = "1")
-    private int batch = 16;
+    private int batch = org.cnnexplain.explain.ScoreCam.DEFAULT_BATCH;
 
     @Override
     protected ExplainRequest request() {
