@@ -28,14 +28,19 @@ import org.cnnexplain.image.Resampling;
  * The upsampling is exact as a product with one-hot selection matrices (each output sums one term)
  * followed by the two weights, in the order {@code Resampling} evaluates them.
  *
- * <p>The default of 8 masked inputs per pass was measured (SpeedBenchmark, process CPU time): on the
- * demo model 4 and 8 cost the same and 16 costs 1.7 times as much; larger batches of large inputs get
- * slower per image as their activations outgrow the caches.
+ * <p>By default ({@code batchSize} 0) a pass takes as many masked inputs as make about 128 Ki input
+ * values ({@value #VALUES_PER_PASS}; 8 of the demo's 128 × 128, 32 of a 64 × 64 image, 1 at 3 × 224²):
+ * measured with SpeedBenchmark (thread CPU time), the demo model costs the same at 4 and 8 per pass and
+ * 1.7 times as much at 16, the reduced resnet18 (64²) is cheapest at 32, and full-size resnet18 at 224²
+ * costs more per image at 16 than at 1 — larger batches get slower per image once their activations
+ * outgrow the caches.
  */
 public class ScoreCam extends CamMethod {
 
-    /** Masked inputs per forward pass when none is given. */
-    public static final int DEFAULT_BATCH = 8;
+    /** {@code batchSize} meaning: chosen from the input size. */
+    public static final int DEFAULT_BATCH = 0;
+
+    static final int VALUES_PER_PASS = 1 << 17;
 
     private final int batchSize;
 
@@ -44,7 +49,7 @@ public class ScoreCam extends CamMethod {
     }
 
     public ScoreCam(int batchSize) {
-        this.batchSize = Math.max(1, batchSize);
+        this.batchSize = Math.max(0, batchSize);
     }
 
     @Override
@@ -89,8 +94,9 @@ public class ScoreCam extends CamMethod {
                 rows.add(i);
             }
             float[] rowScores = new float[rows.size()];
-            for (int from = 0; from < rows.size(); from += batchSize) {
-                int to = Math.min(rows.size(), from + batchSize);
+            int perPass = batchSize > 0 ? batchSize : (int) Math.max(1, VALUES_PER_PASS / image.size());
+            for (int from = 0; from < rows.size(); from += perPass) {
+                int to = Math.min(rows.size(), from + perPass);
                 try (NDManager pass = sub.newSubManager()) {
                     long[] pick = rows.subList(from, to).stream().mapToLong(Integer::longValue).toArray();
                     NDArray chosen = unit.get(new NDIndex("{}", Tensors.of(pass, pick)));

@@ -31,7 +31,7 @@ public class GradCamCommand extends HeatmapCommandBase {
     @Parameter(label = "Also Guided Grad-CAM")
     private boolean guided;
 
-    @Parameter(label = "Score-CAM batch size", min = "1")
+    @Parameter(label = "Score-CAM batch size (0: automatic)", min = "0")
     private int batch = org.cnnexplain.explain.ScoreCam.DEFAULT_BATCH;
 
     @Override

@@ -37,7 +37,7 @@ import org.cnnexplain.model.ModelLoader;
  * </pre>
  * Methods: {@code forward}, {@code floor}, any Grad-CAM variant ({@code gradcam}, {@code eigencam},
  * {@code scorecam}, ...) and {@code scorecam-ref} (Score-CAM as it was before the exact savings, kept in the
- * tests as the reference); {@code scorecam:8} sets Score-CAM's masked inputs per pass (default 8,
+ * tests as the reference); {@code scorecam:8} sets Score-CAM's masked inputs per pass (default 0, chosen from the input size,
  * {@code --scorebatch}). Runs alternate: each round runs every method once, after one warm-up round.
  * {@code --pytorch ARCH} then runs {@code src/test/python/bench_pytorch.py time} with Debian's torch
  * ({@code /usr/bin/python3}) once with and once without {@code DNNL_MAX_CPU_ISA=SSE41} (our engine caps
@@ -54,7 +54,7 @@ public final class SpeedBenchmark {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opt = new LinkedHashMap<>(Map.of("layer", "auto", "batch", "1", "device", "cpu",
-                "methods", "forward,floor,gradcam", "runs", "5", "scorebatch", "8"));
+                "methods", "forward,floor,gradcam", "runs", "5", "scorebatch", "0"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             opt.put(args[i].replaceFirst("^--", ""), args[i + 1]);
         }
