@@ -125,7 +125,7 @@ final class ExplainCommand {
         o.put("score", a.get("score", "logit"));
         o.put("variant", a.get("variant", "gradcam"));
         o.put("guided", Boolean.toString(a.flag("guided")));
-        o.put("batch", a.get("batch", "16"));
+        o.put("batch", a.get("batch", Integer.toString(org.cnnexplain.explain.ScoreCam.DEFAULT_BATCH)));
         o.put("rule", a.get("rule", "deconvnet"));
         o.put("channels", a.get("channels", ""));
         o.put("signal", a.get("signal", "peak"));

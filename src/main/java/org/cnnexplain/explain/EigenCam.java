@@ -30,26 +30,27 @@ public class EigenCam extends CamMethod {
     protected float[] combine(Sample s) {
         int c = s.channels();
         int hw = s.positions();
-        double[][] x = new double[hw][c];
+        float[] a = s.a();
+        double[] x = new double[hw * c];   // positions × channels, row-major, each channel centred
         for (int k = 0; k < c; k++) {
             double mean = 0;
             for (int p = 0; p < hw; p++) {
-                mean += s.a()[k * hw + p];
+                mean += a[k * hw + p];
             }
             mean /= hw;
             for (int p = 0; p < hw; p++) {
-                x[p][k] = s.a()[k * hw + p] - mean;
+                x[p * c + k] = a[k * hw + p] - mean;
             }
         }
-        double[] v = PrincipalAxis.of(x, c);
+        double[] v = PrincipalAxis.of(x, hw, c);
         float[] map = new float[hw];
         double agreement = 0;
         for (int p = 0; p < hw; p++) {
             double proj = 0;
             double total = 0;
             for (int k = 0; k < c; k++) {
-                proj += x[p][k] * v[k];
-                total += s.a()[k * hw + p];
+                proj += x[p * c + k] * v[k];
+                total += a[k * hw + p];
             }
             map[p] = (float) proj;
             agreement += proj * total;

@@ -58,7 +58,7 @@ public record ExplainRequest(Method method, String layer, String target, String 
     /** Defaults for {@code method}: layer auto, target top1, logit, gradcam, deconvnet rule, top 8, peak. */
     public static ExplainRequest defaults(Method method) {
         return new ExplainRequest(method, LayerChoice.AUTO, Target.TOP1, "logit", "gradcam", false,
-                Backprop.Rule.DECONVNET, null, method == Method.DECONVNET ? 8 : 0, Deconvnet.Signal.PEAK, "none", 16);
+                Backprop.Rule.DECONVNET, null, method == Method.DECONVNET ? 8 : 0, Deconvnet.Signal.PEAK, "none", ScoreCam.DEFAULT_BATCH);
     }
 
     /** "3,5,10-12" → {3, 5, 10, 11, 12}. */

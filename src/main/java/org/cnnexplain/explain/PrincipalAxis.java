@@ -1,93 +1,84 @@
 package org.cnnexplain.explain;
 
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+import org.ejml.dense.row.NormOps_DDRM;
+import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
+import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
+
 /**
- * The first right singular vector of a matrix X (n × c): the top eigenvector of
- * XᵀX, found with the cyclic Jacobi eigenvalue method in double precision
- * (exact to rounding, no convergence trouble when eigenvalues are close).
+ * The first right singular vector v of a matrix X (n × c): the axis along which
+ * the rows of X spread most.
+ *
+ * <p>It is the top eigenvector of XᵀX (c × c), but when there are fewer rows than
+ * columns — a 7 × 7 layer of 2,048 channels has n = 49 — the n × n Gram matrix XXᵀ
+ * is far smaller and has the same non-zero eigenvalues: its top eigenvector u gives
+ * v = Xᵀu / ‖Xᵀu‖. Either way one symmetric eigen-decomposition of the smaller side
+ * (EJML's, double precision), costing min(n, c)²·max(n, c) for the product and
+ * min(n, c)³ for the decomposition.
+ *
+ * <pre>{@code
+ * double[] v = PrincipalAxis.of(x, 49, 2048);   // x row-major, 49 × 2048; v has 2,048 entries, ‖v‖ = 1
+ * }</pre>
+ * A matrix of zeros has no axis: v is then all zeros (so is every projection on it).
  */
 final class PrincipalAxis {
 
     private PrincipalAxis() {
     }
 
-    static double[] of(double[][] x, int c) {
-        double[][] m = new double[c][c];
-        for (double[] row : x) {
-            for (int i = 0; i < c; i++) {
-                if (row[i] == 0) {
-                    continue;
-                }
-                for (int j = i; j < c; j++) {
-                    m[i][j] += row[i] * row[j];
-                }
-            }
+    /** @param x row-major n × c */
+    static double[] of(double[] x, int n, int c) {
+        DMatrixRMaj m = DMatrixRMaj.wrap(n, c, x);
+        boolean gram = n < c;
+        DMatrixRMaj square = new DMatrixRMaj(Math.min(n, c), Math.min(n, c));
+        if (gram) {
+            CommonOps_DDRM.multTransB(m, m, square);   // X Xᵀ
+        } else {
+            CommonOps_DDRM.multTransA(m, m, square);   // Xᵀ X
         }
-        for (int i = 0; i < c; i++) {
-            for (int j = 0; j < i; j++) {
-                m[i][j] = m[j][i];
-            }
+        double[] top = topEigenvector(square);
+        if (top == null) {
+            return new double[c];
         }
-        double[][] v = new double[c][c];
-        for (int i = 0; i < c; i++) {
-            v[i][i] = 1;
+        if (!gram) {
+            return top;
         }
-        for (int sweep = 0; sweep < 100; sweep++) {
-            double off = 0;
-            for (int i = 0; i < c; i++) {
-                for (int j = i + 1; j < c; j++) {
-                    off += m[i][j] * m[i][j];
-                }
-            }
-            if (off < 1e-30) {
-                break;
-            }
-            for (int p = 0; p < c; p++) {
-                for (int q = p + 1; q < c; q++) {
-                    if (Math.abs(m[p][q]) < 1e-300) {
-                        continue;
-                    }
-                    double theta = (m[q][q] - m[p][p]) / (2 * m[p][q]);
-                    double t = Math.signum(theta) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-                    if (theta == 0) {
-                        t = 1;
-                    }
-                    double cs = 1 / Math.sqrt(t * t + 1);
-                    double sn = t * cs;
-                    rotate(m, v, p, q, cs, sn, c);
-                }
-            }
+        DMatrixRMaj v = new DMatrixRMaj(c, 1);
+        CommonOps_DDRM.multTransA(m, DMatrixRMaj.wrap(n, 1, top), v);
+        double norm = NormOps_DDRM.normF(v);
+        if (norm == 0) {
+            return new double[c];
         }
-        int best = 0;
-        for (int i = 1; i < c; i++) {
-            if (m[i][i] > m[best][best]) {
+        CommonOps_DDRM.divide(v, norm);
+        return v.data;
+    }
+
+    /** The unit eigenvector of the largest eigenvalue of a symmetric matrix; null when that eigenvalue is 0. */
+    private static double[] topEigenvector(DMatrixRMaj symmetric) {
+        int size = symmetric.numRows;
+        EigenDecomposition_F64<DMatrixRMaj> eig = DecompositionFactory_DDRM.eig(size, true, true);
+        if (!eig.decompose(symmetric)) {
+            throw new IllegalStateException("symmetric eigen-decomposition did not converge");
+        }
+        int best = -1;
+        double largest = 0;
+        for (int i = 0; i < eig.getNumberOfEigenvalues(); i++) {
+            double value = eig.getEigenvalue(i).getReal();
+            if (value > largest) {
+                largest = value;
                 best = i;
             }
         }
-        double[] axis = new double[c];
-        for (int i = 0; i < c; i++) {
-            axis[i] = v[i][best];
+        if (best < 0) {
+            return null;
         }
-        return axis;
-    }
-
-    private static void rotate(double[][] m, double[][] v, int p, int q, double cs, double sn, int c) {
-        for (int k = 0; k < c; k++) {
-            double mkp = m[k][p];
-            double mkq = m[k][q];
-            m[k][p] = cs * mkp - sn * mkq;
-            m[k][q] = sn * mkp + cs * mkq;
+        DMatrixRMaj vector = eig.getEigenVector(best);
+        double norm = NormOps_DDRM.normF(vector);
+        double[] out = new double[size];
+        for (int i = 0; i < size; i++) {
+            out[i] = vector.get(i, 0) / norm;
         }
-        for (int k = 0; k < c; k++) {
-            double mpk = m[p][k];
-            double mqk = m[q][k];
-            m[p][k] = cs * mpk - sn * mqk;
-            m[q][k] = sn * mpk + cs * mqk;
-        }
-        for (int k = 0; k < c; k++) {
-            double vkp = v[k][p];
-            double vkq = v[k][q];
-            v[k][p] = cs * vkp - sn * vkq;
-            v[k][q] = sn * vkp + cs * vkq;
-        }
+        return out;
     }
 }

@@ -1,28 +1,55 @@
 package org.cnnexplain.explain;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
-import org.cnnexplain.image.Resampling;
+import java.util.Map;
 import org.cnnexplain.graph.Tensors;
+import org.cnnexplain.image.Resampling;
 
 /**
  * Score-CAM (Wang et al. 2020): no gradients. Each channel, upsampled to the
  * input and scaled to [0, 1], masks the input; the target score of each masked
- * input, softmaxed over channels, is that channel's weight. Costs one forward
- * pass per channel, run {@code batchSize} masked inputs at a time.
+ * input, softmaxed over channels, is that channel's weight.
+ *
+ * <p>One forward pass per distinct masked input, {@code batchSize} at a time, and no more: channels with
+ * identical maps share a mask, and every channel whose upsampled map is constant (a dead ReLU channel,
+ * say) has the mask 0 — one masked input, all zeros, for all of them. The masks are built on the model's
+ * device as tensor ops that reproduce {@link Resampling#linear} and pytorch-grad-cam's
+ * {@code (m - min) / (max - min + 1e-8)} operation for operation in float32, so the masked inputs, and
+ * hence the weights, are those of one forward pass per channel (ReferenceScoreCam in the tests checks it).
+ * The upsampling is exact as a product with one-hot selection matrices (each output sums one term)
+ * followed by the two weights, in the order {@code Resampling} evaluates them.
+ *
+ * <p>By default ({@code batchSize} 0) a pass takes as many masked inputs as make about 128 Ki input
+ * values ({@value #VALUES_PER_PASS}; 8 of the demo's 128 × 128, 32 of a 64 × 64 image, 1 at 3 × 224²):
+ * measured with SpeedBenchmark (thread CPU time), the demo model costs the same at 4 and 8 per pass and
+ * 1.7 times as much at 16, the reduced resnet18 (64²) is cheapest at 32, and full-size resnet18 at 224²
+ * costs more per image at 16 than at 1 — larger batches get slower per image once their activations
+ * outgrow the caches.
  */
 public class ScoreCam extends CamMethod {
+
+    /** {@code batchSize} meaning: chosen from the input size. */
+    public static final int DEFAULT_BATCH = 0;
+
+    static final int VALUES_PER_PASS = 1 << 17;
 
     private final int batchSize;
 
     public ScoreCam() {
-        this(16);
+        this(DEFAULT_BATCH);
     }
 
     public ScoreCam(int batchSize) {
-        this.batchSize = Math.max(1, batchSize);
+        this.batchSize = Math.max(0, batchSize);
     }
 
     @Override
@@ -43,50 +70,132 @@ public class ScoreCam extends CamMethod {
     @Override
     protected float[] weights(Sample s) {
         Context ctx = s.context();
-        long[] in = ctx.input().getShape().getShape();
-        int inC = (int) in[1];
-        int[] inSize = spatialSize(in);
-        int[] maskSize = s.size().length == 3 ? inSize : new int[] {inSize[1], inSize[2]};
-        int plane = inSize[0] * inSize[1] * inSize[2];
-        float[] image = ctx.input().get(s.index()).toFloatArray();
+        int[] firstWith = firstWithSameMap(s);
+        int[] distinct = Arrays.stream(firstWith).distinct().toArray();
         float[] scores = new float[s.channels()];
-        for (int from = 0; from < s.channels(); from += batchSize) {
-            int to = Math.min(s.channels(), from + batchSize);
-            float[] batch = new float[(to - from) * inC * plane];
-            for (int k = from; k < to; k++) {
-                float[] mask = unitScaled(Resampling.linear(java.util.Arrays.copyOfRange(s.a(),
-                        k * s.positions(), (k + 1) * s.positions()), s.size(), maskSize));
-                for (int c = 0; c < inC; c++) {
-                    int base = ((k - from) * inC + c) * plane;
-                    for (int p = 0; p < plane; p++) {
-                        batch[base + p] = image[c * plane + p] * mask[p];
-                    }
+        try (NDManager sub = ctx.run().newSubManager()) {
+            NDArray image = ctx.input().get(sub, new NDIndex("{}:{}", s.index(), s.index() + 1));   // (1, inC, spatial...)
+            NDList masks = masks(sub, s, distinct, image.getShape());
+            float[] range = masks.get(1).toFloatArray();
+            NDArray unit = masks.get(0);   // (distinct, 1, spatial...)
+            // one masked input per distinct mask; every constant map gives mask 0: keep the first of those
+            List<Integer> rows = new ArrayList<>();
+            int[] rowOf = new int[distinct.length];
+            int zeroRow = -1;
+            for (int i = 0; i < distinct.length; i++) {
+                if (range[i] == 0f && zeroRow >= 0) {
+                    rowOf[i] = zeroRow;
+                    continue;
+                }
+                rowOf[i] = rows.size();
+                if (range[i] == 0f) {
+                    zeroRow = rows.size();
+                }
+                rows.add(i);
+            }
+            float[] rowScores = new float[rows.size()];
+            int perPass = batchSize > 0 ? batchSize : (int) Math.max(1, VALUES_PER_PASS / image.size());
+            for (int from = 0; from < rows.size(); from += perPass) {
+                int to = Math.min(rows.size(), from + perPass);
+                try (NDManager pass = sub.newSubManager()) {
+                    long[] pick = rows.subList(from, to).stream().mapToLong(Integer::longValue).toArray();
+                    NDArray chosen = unit.get(new NDIndex("{}", Tensors.of(pass, pick)));
+                    chosen.attach(pass);   // so that the masked batch (a result of it) is freed with the pass
+                    NDArray x = chosen.mul(image);
+                    NDArray logits = ctx.model().forward(pass, x, List.of()).logits();
+                    int[] cls = new int[to - from];
+                    Arrays.fill(cls, s.cls());
+                    System.arraycopy(ctx.target().score(logits, cls, ctx.model().activation(logits)).toFloatArray(), 0, rowScores, from, to - from);
                 }
             }
-            try (NDManager sub = ctx.run().newSubManager()) {
-                NDArray x = Tensors.of(sub, batch, new Shape(to - from).addAll(new Shape(in).slice(1)));
-                NDArray logits = ctx.model().forward(sub, x, List.of()).logits();
-                int[] cls = new int[to - from];
-                java.util.Arrays.fill(cls, s.cls());
-                System.arraycopy(ctx.target().score(logits, cls, ctx.model().activation(logits)).toFloatArray(), 0, scores, from, to - from);
+            Map<Integer, Integer> distinctIndex = new HashMap<>();
+            for (int i = 0; i < distinct.length; i++) {
+                distinctIndex.put(distinct[i], i);
+            }
+            for (int k = 0; k < s.channels(); k++) {
+                scores[k] = rowScores[rowOf[distinctIndex.get(firstWith[k])]];
             }
         }
         return softmax(scores);
     }
 
-    /** (m - min) / (max - min + 1e-8), as pytorch-grad-cam scales each upsampled channel. */
-    private static float[] unitScaled(float[] m) {
-        float min = Float.POSITIVE_INFINITY;
-        float max = Float.NEGATIVE_INFINITY;
-        for (float v : m) {
-            min = Math.min(min, v);
-            max = Math.max(max, v);
+    /** For every channel, the first channel whose layer map is bit-identical (itself if none before). */
+    private static int[] firstWithSameMap(Sample s) {
+        int n = s.positions();
+        Map<ByteBuffer, Integer> seen = new HashMap<>();
+        int[] first = new int[s.channels()];
+        for (int k = 0; k < s.channels(); k++) {
+            ByteBuffer key = ByteBuffer.allocate(4 * n);
+            key.asFloatBuffer().put(s.a(), k * n, n);
+            final int channel = k;
+            first[k] = seen.computeIfAbsent(key, b -> channel);
         }
-        float range = max - min + 1e-8f;
-        for (int i = 0; i < m.length; i++) {
-            m[i] = (m[i] - min) / range;
+        return first;
+    }
+
+    /**
+     * The [0, 1]-scaled upsampled maps of the {@code channels} as (count, 1, spatial...) and each map's
+     * range max - min before scaling (0: constant), on the model's device.
+     */
+    private static NDList masks(NDManager m, Sample s, int[] channels, Shape imageShape) {
+        int[] size = s.size();
+        int n = s.positions();
+        float[] maps = new float[channels.length * n];
+        for (int i = 0; i < channels.length; i++) {
+            System.arraycopy(s.a(), channels[i] * n, maps, i * n, n);
         }
-        return m;
+        long[] dims = new long[size.length + 1];
+        dims[0] = channels.length;
+        for (int a = 0; a < size.length; a++) {
+            dims[a + 1] = size[a];
+        }
+        NDArray x = Tensors.of(m, maps, new Shape(dims));
+        int spatialFrom = imageShape.dimension() - size.length;
+        for (int a = 0; a < size.length; a++) {
+            int out = (int) imageShape.get(spatialFrom + a);
+            if (out != size[a]) {
+                x = alongAxis(m, x, a + 1, out);
+            }
+        }
+        long[] unitShape = x.getShape().getShape();
+        NDArray flat = x.reshape(channels.length, -1);
+        NDArray min = flat.min(new int[] {1}, true);
+        NDArray range = flat.max(new int[] {1}, true).sub(min);
+        NDArray unit = flat.sub(min).div(range.add(Tensors.scalar(m, 1e-8f))).reshape(new Shape(unitShape));
+        return new NDList(unit.expandDims(1), range.flatten());
+    }
+
+    /**
+     * Linear resampling of one axis, as {@link Resampling#linear} computes it: lo·(1 − f) + hi·f, where lo
+     * and hi are the source pixels picked by one-hot matrices (a product with one non-zero term is exact).
+     */
+    private static NDArray alongAxis(NDManager m, NDArray x, int axis, int outLen) {
+        long[] shape = x.getShape().getShape();
+        int inLen = (int) shape[axis];
+        long outer = 1;
+        for (int a = 0; a < axis; a++) {
+            outer *= shape[a];
+        }
+        long inner = 1;
+        for (int a = axis + 1; a < shape.length; a++) {
+            inner *= shape[a];
+        }
+        Resampling.Axis r = Resampling.axis(inLen, outLen);
+        float[] pickLo = new float[outLen * inLen];
+        float[] pickHi = new float[outLen * inLen];
+        float[] wLo = new float[outLen];
+        for (int i = 0; i < outLen; i++) {
+            pickLo[i * inLen + r.lo()[i]] = 1;
+            pickHi[i * inLen + r.hi()[i]] = 1;
+            wLo[i] = 1 - r.frac()[i];
+        }
+        NDArray flat = x.reshape(outer, inLen, inner);
+        NDArray lo = Tensors.of(m, pickLo, new Shape(outLen, inLen)).matMul(flat);
+        NDArray hi = Tensors.of(m, pickHi, new Shape(outLen, inLen)).matMul(flat);
+        NDArray y = lo.mul(Tensors.of(m, wLo, new Shape(outLen, 1)))
+                .add(hi.mul(Tensors.of(m, r.frac(), new Shape(outLen, 1))));
+        shape[axis] = outLen;
+        return y.reshape(new Shape(shape));
     }
 
     private static float[] softmax(float[] v) {

@@ -45,6 +45,20 @@ public final class Resampling {
         return out;
     }
 
+    /**
+     * The two source pixels and the weight of the second for every output pixel along one axis:
+     * output {@code i} is {@code in[lo[i]] * (1 - frac[i]) + in[hi[i]] * frac[i]}, evaluated in float32
+     * in exactly that order (so that another implementation can reproduce {@link #linear} bit for bit).
+     */
+    public record Axis(int[] lo, int[] hi, float[] frac) {
+    }
+
+    public static Axis axis(int in, int out) {
+        Axis a = new Axis(new int[out], new int[out], new float[out]);
+        axis(in, out, a.lo(), a.hi(), a.frac());
+        return a;
+    }
+
     /** Source indices and weights along one axis, as torch computes them (float32 scale). */
     private static void axis(int in, int out, int[] i0, int[] i1, float[] frac) {
         float scale = (float) in / out;

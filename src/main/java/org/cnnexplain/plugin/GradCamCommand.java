@@ -35,8 +35,8 @@ public class GradCamCommand extends HeatmapCommandBase {
     @Parameter(label = "Guided Grad-CAM too (a second window)")
     private boolean guided;
 
-    @Parameter(label = "Batch size (Score-CAM only): masked images per model run", min = "1")
-    private int batch = 16;
+    @Parameter(label = "Batch size (Score-CAM only; 0: automatic): masked images per model run", min = "0")
+    private int batch = org.cnnexplain.explain.ScoreCam.DEFAULT_BATCH;
 
     @Override
     protected ExplainRequest request() {

@@ -53,7 +53,7 @@ public final class ExplainBenchmark {
             methods.put("forward+backward (floor)", (run, x) -> LayerGradients.compute(model, run, x, layer, t));
             methods.put("featuremaps", (run, x) -> FeatureMaps.compute(model, run, x, "block4", null, "none"));
             for (String v : CamVariants.NAMES) {
-                methods.put(v, (run, x) -> CamVariants.byName(v, 16).explain(model, run, x, layer, t));
+                methods.put(v, (run, x) -> CamVariants.byName(v, org.cnnexplain.explain.ScoreCam.DEFAULT_BATCH).explain(model, run, x, layer, t));
             }
             methods.put("cam", (run, x) -> new Cam().explain(model, run, x, "auto", t));
             methods.put("guided backprop (class)", (run, x) -> Deconvnet.project(model, run, x, null,

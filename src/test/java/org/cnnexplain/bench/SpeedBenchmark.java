@@ -1,0 +1,213 @@
+package org.cnnexplain.bench;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.BiConsumer;
+import org.cnnexplain.explain.CamVariants;
+import org.cnnexplain.explain.LayerChoice;
+import org.cnnexplain.explain.LayerGradients;
+import org.cnnexplain.explain.ReferenceScoreCam;
+import org.cnnexplain.explain.Target;
+import org.cnnexplain.graph.Tensors;
+import org.cnnexplain.model.ExplainableModel;
+import org.cnnexplain.model.Layer;
+import org.cnnexplain.model.ModelLoader;
+
+/**
+ * Medians of any model, layer, batch sizes and device, as ratios to our own floor (one forward + one
+ * backward pass to the layer), optionally beside PyTorch eager on the same architecture.
+ *
+ * <pre>
+ * .ci/bench SpeedBenchmark --model target/bench-models/resnet18.onnx --layer layer4 --batch 1,16 \
+ *     --methods forward,floor,gradcam --runs 5 --pytorch resnet18
+ * </pre>
+ * Methods: {@code forward}, {@code floor}, any Grad-CAM variant ({@code gradcam}, {@code eigencam},
+ * {@code scorecam}, ...) and {@code scorecam-ref} (Score-CAM as it was before the exact savings, kept in the
+ * tests as the reference); {@code scorecam:8} sets Score-CAM's masked inputs per pass (default 0, chosen from the input size,
+ * {@code --scorebatch}). Runs alternate: each round runs every method once, after one warm-up round.
+ * {@code --pytorch ARCH} then runs {@code src/test/python/bench_pytorch.py time} with Debian's torch
+ * ({@code /usr/bin/python3}) once with and once without {@code DNNL_MAX_CPU_ISA=SSE41} (our engine caps
+ * oneDNN at SSE4.1, see {@code OneDnnIsa}) and prints its medians and our ratios to them.
+ * The input is random (seeded) with the model's input shape, or {@code --input x.npy} (its first sample); {@code --size N} sets a dynamic one.
+ * Besides wall-clock medians it prints medians of the calling thread's CPU time per call, which a shared,
+ * loaded machine disturbs far less; with {@code OMP_NUM_THREADS=1} libtorch computes on that thread, so it is
+ * then the whole cost (with more threads their work is not counted: read the wall-clock columns).
+ */
+public final class SpeedBenchmark {
+
+    private SpeedBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opt = new LinkedHashMap<>(Map.of("layer", "auto", "batch", "1", "device", "cpu",
+                "methods", "forward,floor,gradcam", "runs", "5", "scorebatch", "0"));
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            opt.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        int runs = Integer.parseInt(opt.get("runs"));
+        List<String> methods = List.of(opt.get("methods").split(","));
+        System.out.printf(Locale.ROOT, "machine: %d cores, java %s, oneDNN ISA %s, medians of %d alternating runs%n",
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+                System.getProperty("cnnexplain.onednn.isa", "SSE41 (default cap)"), runs);
+        Map<String, Double> ours = new LinkedHashMap<>();
+        try (ExplainableModel model = ModelLoader.load(Path.of(opt.get("model")), opt.get("device"))) {
+            System.out.println("model " + opt.get("model") + " on " + model.device());
+            Layer layer = LayerChoice.resolve(model, opt.get("layer"));
+            long[] shape = model.inputShape();
+            if (opt.containsKey("size")) {
+                shape[shape.length - 1] = shape[shape.length - 2] = Long.parseLong(opt.get("size"));
+            }
+            System.out.println("layer " + layer.name() + " " + Arrays.toString(layer.shape()));
+            Target t = Target.top1();
+            int scoreBatch = Integer.parseInt(opt.get("scorebatch"));
+            for (String b : opt.get("batch").split(",")) {
+                shape[0] = Integer.parseInt(b);
+                Map<String, BiConsumer<NDManager, NDArray>> fns = new LinkedHashMap<>();
+                for (String m : methods) {
+                    // "scorecam:8" = Score-CAM with 8 masked inputs per pass
+                    int perPass = m.contains(":") ? Integer.parseInt(m.substring(m.indexOf(':') + 1)) : scoreBatch;
+                    String method = m.replaceFirst(":.*", "");
+                    fns.put(m, switch (method) {
+                        case "forward" -> (run, x) -> model.forward(run, x, List.of());
+                        case "floor" -> (run, x) -> LayerGradients.compute(model, run, x, layer, t);
+                        case "scorecam-ref" -> (run, x) -> new ReferenceScoreCam(perPass).explain(model, run, x, layer, t);
+                        default -> (run, x) -> CamVariants.byName(method, perPass).explain(model, run, x, layer, t);
+                    });
+                }
+                Map<String, long[]> cpu = new LinkedHashMap<>();
+                float[] data = input(opt.get("input"), shape);
+                Map<String, long[]> times = time(model, shape, data, fns, runs, cpu);
+                double floor = times.containsKey("floor") ? median(times.get("floor")) : Double.NaN;
+                double cpuFloor = cpu.containsKey("floor") ? median(cpu.get("floor")) : Double.NaN;
+                System.out.printf(Locale.ROOT, "batch %s%n  %-16s %10s %10s %8s %10s %8s%n", b, "method", "median ms",
+                        "ms/image", "x floor", "thread cpu", "x floor");
+                for (var e : times.entrySet()) {
+                    double ms = median(e.getValue()) / 1e6;
+                    double cpuMs = median(cpu.get(e.getKey())) / 1e6;
+                    ours.put(b + "/" + e.getKey(), ms);
+                    ours.put(b + "/" + e.getKey() + "/cpu", cpuMs);
+                    System.out.printf(Locale.ROOT, "  %-16s %10.1f %10.2f %8.2f %10.1f %8.2f%n", e.getKey(), ms,
+                            ms / shape[0], median(e.getValue()) / floor, cpuMs, median(cpu.get(e.getKey())) / cpuFloor);
+                }
+            }
+        }
+        if (opt.containsKey("pytorch")) {
+            comparePyTorch(opt, ours);
+        }
+    }
+
+    /** Random (seeded) data of {@code shape}, or the first sample of an .npy file repeated to fill the batch. */
+    private static float[] input(String npy, long[] shape) {
+        float[] data = new float[(int) Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
+        if (npy != null) {
+            float[] file = org.cnnexplain.testutil.Npy.read(Path.of(npy)).data();
+            int per = data.length / (int) shape[0];
+            for (int i = 0; i < shape[0]; i++) {
+                System.arraycopy(file, 0, data, i * per, per);
+            }
+            return data;
+        }
+        Random random = new Random(0);
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (float) random.nextGaussian();
+        }
+        return data;
+    }
+
+    private static Map<String, long[]> time(ExplainableModel model, long[] shape, float[] data, Map<String,
+            BiConsumer<NDManager, NDArray>> fns, int runs, Map<String, long[]> cpu) {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<String, long[]> times = new LinkedHashMap<>();
+        fns.keySet().forEach(k -> times.put(k, new long[runs]));
+        fns.keySet().forEach(k -> cpu.put(k, new long[runs]));
+        for (int round = -1; round < runs; round++) {
+            for (var e : fns.entrySet()) {
+                try (NDManager run = model.newRun()) {
+                    NDArray x = Tensors.of(run, data, new Shape(shape));
+                    long c0 = threads.getCurrentThreadCpuTime();
+                    long t0 = System.nanoTime();
+                    e.getValue().accept(run, x);
+                    long dt = System.nanoTime() - t0;
+                    long dc = threads.getCurrentThreadCpuTime() - c0;
+                    if (round >= 0) {
+                        times.get(e.getKey())[round] = dt;
+                        cpu.get(e.getKey())[round] = dc;
+                    }
+                }
+            }
+        }
+        return times;
+    }
+
+    /** PyTorch eager, capped and uncapped, and our ratios to it (same case names: forward, floor, gradcam). */
+    private static void comparePyTorch(Map<String, String> opt, Map<String, Double> ours) throws Exception {
+        for (String isa : new String[] {"SSE41", "ALL"}) {
+            List<String> cmd = new ArrayList<>(List.of("/usr/bin/python3", "src/test/python/bench_pytorch.py", "time",
+                    "--arch", opt.get("pytorch"), "--batch", opt.get("batch"), "--runs", opt.get("runs")));
+            if (!opt.get("layer").equals("auto")) {
+                cmd.addAll(List.of("--layer", opt.get("layer")));
+            }
+            if (opt.containsKey("size")) {
+                cmd.addAll(List.of("--size", opt.get("size")));
+            }
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
+            if (!isa.equals("ALL")) {
+                pb.environment().put("DNNL_MAX_CPU_ISA", isa);
+            }
+            Process p = pb.start();
+            System.out.printf(Locale.ROOT, "PyTorch eager (%s), DNNL_MAX_CPU_ISA=%s%n", opt.get("pytorch"), isa);
+            System.out.printf(Locale.ROOT, "  %-6s %-10s %10s %10s %10s %11s %11s %10s%n", "batch", "case", "torch ms",
+                    "ours ms", "ours/torch", "torch cpu", "ours cpu", "ours/torch");
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    JsonObject o = JsonParser.parseString(line).getAsJsonObject();
+                    double torch = median(o, "ms");
+                    double torchCpu = median(o, "cpu_ms");
+                    String key = o.get("batch").getAsInt() + "/" + o.get("case").getAsString();
+                    System.out.printf(Locale.ROOT, "  %-6d %-10s %10.1f %10s %10s %11.1f %11s %10s%n",
+                            o.get("batch").getAsInt(), o.get("case").getAsString(), torch, fmt(ours.get(key), 1),
+                            fmt(ratio(ours.get(key), torch), 2), torchCpu, fmt(ours.get(key + "/cpu"), 1),
+                            fmt(ratio(ours.get(key + "/cpu"), torchCpu), 2));
+                }
+            }
+            if (p.waitFor() != 0) {
+                System.out.println("  bench_pytorch.py failed (exit " + p.exitValue() + ")");
+            }
+        }
+    }
+
+    private static double median(JsonObject o, String field) {
+        double[] v = o.getAsJsonArray(field).asList().stream().mapToDouble(e -> e.getAsDouble()).toArray();
+        Arrays.sort(v);
+        return v[v.length / 2];
+    }
+
+    private static Double ratio(Double ours, double torch) {
+        return ours == null ? null : ours / torch;
+    }
+
+    private static String fmt(Double v, int digits) {
+        return v == null ? "-" : String.format(Locale.ROOT, "%." + digits + "f", v);
+    }
+
+    static double median(long[] v) {
+        long[] s = v.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+}
