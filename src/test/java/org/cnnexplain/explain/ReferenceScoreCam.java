@@ -68,7 +68,7 @@ public class ReferenceScoreCam extends CamMethod {
                 NDArray logits = ctx.model().forward(sub, x, List.of()).logits();
                 int[] cls = new int[to - from];
                 java.util.Arrays.fill(cls, s.cls());
-                System.arraycopy(ctx.target().score(logits, cls).toFloatArray(), 0, scores, from, to - from);
+                System.arraycopy(ctx.target().score(logits, cls, ctx.model().activation(logits)).toFloatArray(), 0, scores, from, to - from);
             }
         }
         return softmax(scores);

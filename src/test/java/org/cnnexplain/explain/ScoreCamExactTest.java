@@ -34,7 +34,7 @@ class ScoreCamExactTest {
     void mapsAreThoseOfOnePassPerChannel(String name, Path file, String layer) {
         try (ExplainableModel model = ModelLoader.load(file, "cpu"); NDManager run = model.newRun()) {
             NDArray x = ExplainParityTest.input(name, model, run);
-            Layer l = LayerChoice.spatial(model, layer, "Score-CAM");
+            Layer l = LayerChoice.spatial(model, layer, "Score-CAM", x.getShape().getShape());
             float[] expected = new ReferenceScoreCam(16).explain(model, run, x, l, Target.top1()).inputMaps().data();
             float[] got = new ScoreCam().explain(model, run, x, l, Target.top1()).inputMaps().data();
             assertNear(expected, got, name);
@@ -49,7 +49,7 @@ class ScoreCamExactTest {
     void constantAndRepeatedChannelsKeepTheirWeights() {
         try (ExplainableModel model = ModelLoader.load(TestModels.DEMO_MODEL, "cpu"); NDManager run = model.newRun()) {
             NDArray x = ExplainParityTest.input("demo", model, run);
-            Layer l = LayerChoice.spatial(model, "block4", "Score-CAM");
+            Layer l = LayerChoice.spatial(model, "block4", "Score-CAM", x.getShape().getShape());
             LayerGradients lg = LayerGradients.activationsOnly(model, run, x, l, Target.top1());
             long[] shape = lg.activations().getShape().getShape();
             int c = (int) shape[1];
