@@ -44,8 +44,8 @@ import org.scijava.module.Module;
 final class ExplainCommand {
 
     static final Set<String> OPTIONS = Set.of("model", "input", "output", "layer", "target", "score", "variant",
-            "rule", "channels", "top", "signal", "sort", "normalize", "device", "lut", "opacity", "batch", "fit", "roi");
-    static final Set<String> FLAGS = Set.of("guided", "overwrite");
+            "rule", "channels", "top", "signal", "sort", "normalize", "device", "lut", "opacity", "batch", "fit", "roi", "samples", "smoothgrad", "noise", "seed");
+    static final Set<String> FLAGS = Set.of("guided", "overwrite", "augment", "eigensmooth");
 
     private ExplainCommand() {
     }
@@ -101,6 +101,12 @@ final class ExplainCommand {
         o.put("variant", a.get("variant", "gradcam"));
         o.put("guided", Boolean.toString(a.flag("guided")));
         o.put("batch", a.get("batch", "16"));
+        o.put("samples", a.get("samples", "8"));
+        o.put("smoothgrad", a.get("smoothgrad", "0"));
+        o.put("noise", a.get("noise", "0.15"));
+        o.put("seed", a.get("seed", "0"));
+        o.put("augment", Boolean.toString(a.flag("augment")));
+        o.put("eigensmooth", Boolean.toString(a.flag("eigensmooth")));
         o.put("rule", a.get("rule", "deconvnet"));
         o.put("channels", a.get("channels", ""));
         o.put("signal", a.get("signal", "peak"));

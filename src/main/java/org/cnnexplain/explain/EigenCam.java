@@ -26,30 +26,42 @@ public class EigenCam extends CamMethod {
         return false;
     }
 
+    /** The activations themselves, always reduced to their first principal component. */
     @Override
-    protected float[] combine(Sample s) {
-        int c = s.channels();
-        int hw = s.positions();
+    protected float[] contributions(Sample s) {
+        return s.a();
+    }
+
+    @Override
+    protected boolean principalComponent() {
+        return true;
+    }
+
+    /**
+     * Values v (C × positions) centred per channel over positions and projected on their first principal
+     * component, signed to correlate positively with the channel sum of v.
+     */
+    static float[] projection(float[] v, int c, int hw) {
         double[][] x = new double[hw][c];
         for (int k = 0; k < c; k++) {
             double mean = 0;
             for (int p = 0; p < hw; p++) {
-                mean += s.a()[k * hw + p];
+                mean += v[k * hw + p];
             }
             mean /= hw;
             for (int p = 0; p < hw; p++) {
-                x[p][k] = s.a()[k * hw + p] - mean;
+                x[p][k] = v[k * hw + p] - mean;
             }
         }
-        double[] v = PrincipalAxis.of(x, c);
+        double[] axis = PrincipalAxis.of(x, c);
         float[] map = new float[hw];
         double agreement = 0;
         for (int p = 0; p < hw; p++) {
             double proj = 0;
             double total = 0;
             for (int k = 0; k < c; k++) {
-                proj += x[p][k] * v[k];
-                total += s.a()[k * hw + p];
+                proj += x[p][k] * axis[k];
+                total += v[k * hw + p];
             }
             map[p] = (float) proj;
             agreement += proj * total;

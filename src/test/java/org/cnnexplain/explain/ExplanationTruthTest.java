@@ -46,6 +46,9 @@ class ExplanationTruthTest {
 
     @BeforeAll
     static void load() throws Exception {
+        if (model != null) {
+            return;
+        }
         model = ModelLoader.load(TestModels.DEMO_MODEL, "cpu");
         norm = Normalization.of("model", model.spec());
         List<String> lines = Files.readAllLines(TestModels.DEMO_IMAGES.resolve("labels.csv"));
@@ -72,6 +75,11 @@ class ExplanationTruthTest {
     @AfterAll
     static void close() {
         model.close();
+        model = null;
+        images.clear();
+        raws.clear();
+        masks.clear();
+        labels.clear();
     }
 
     record Scores(double pointing, double energy, double deletionWins, double deletionAuc, double randomAuc,
@@ -83,7 +91,22 @@ class ExplanationTruthTest {
         }
     }
 
+    /** A map method for one image: CAM variants, or one wrapped in SmoothGrad. */
+    @FunctionalInterface
+    interface Explains {
+        CamResult explain(NDManager run, NDArray x);
+    }
+
     static Scores evaluate(CamMethod method, String layer) {
+        return evaluate((run, x) -> method.explain(model, run, x, layer, Target.top1()));
+    }
+
+    static Scores evaluate(Explains method) {
+        return evaluate(method, true);
+    }
+
+    /** With {@code deletion} false only pointing and energy are computed (the deletion curves cost 42 forward passes). */
+    static Scores evaluate(Explains method, boolean deletion) {
         int hits = 0;
         int wins = 0;
         int n = 0;
@@ -100,7 +123,7 @@ class ExplanationTruthTest {
             }
             try (NDManager run = model.newRun()) {
                 NDArray x = run.create(images.get(i), new Shape(1, 1, 128, 128));
-                CamResult r = method.explain(model, run, x, layer, Target.top1());
+                CamResult r = method.explain(run, x);
                 if (r.classes()[0] != labels.get(i)) {
                     continue;   // only correctly classified images count
                 }
@@ -108,7 +131,7 @@ class ExplanationTruthTest {
                 boolean[] mask = masks.get(i);
                 hits += Localization.pointingHit(map, mask, 128, TOLERANCE_PX) ? 1 : 0;
                 energy += Localization.energyRatio(map, mask);
-                double[] auc = deletion(run, raws.get(i), map, r.classes()[0], random);
+                double[] auc = deletion ? deletion(run, raws.get(i), map, r.classes()[0], random) : new double[2];
                 aucMap += auc[0];
                 aucRandom += auc[1];
                 wins += auc[0] < auc[1] ? 1 : 0;
