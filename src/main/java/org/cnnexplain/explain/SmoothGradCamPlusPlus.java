@@ -31,6 +31,8 @@ import org.cnnexplain.model.Layer;
  *   <li>torch-cam adds eps = 1e-8 everywhere instead of zeroing alpha where D² = 0, and draws
  *       σ as an absolute value (std=0.3 by default) rather than a fraction of the input's range.</li>
  * </ul>
+ * At a layer followed only by global average pooling and a linear layer (the demo's block4) the gradient
+ * is the same for every input, so there the noise changes nothing and this is Grad-CAM++.
  * Copies of one image run through the model {@value #CHUNK} at a time.
  */
 public class SmoothGradCamPlusPlus extends CamMethod {
