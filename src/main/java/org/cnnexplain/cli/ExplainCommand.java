@@ -52,8 +52,10 @@ import org.scijava.module.Module;
 final class ExplainCommand {
 
     static final Set<String> OPTIONS = Set.of("model", "input", "output", "layer", "target", "score", "variant",
-            "rule", "channels", "top", "signal", "sort", "normalize", "device", "lut", "opacity", "batch", "fit", "roi");
-    static final Set<String> FLAGS = Set.of("guided", "overwrite", "per-plane", "summary", "quiet");
+            "rule", "channels", "top", "signal", "sort", "normalize", "device", "lut", "opacity", "batch", "fit", "roi",
+            "samples", "smoothgrad", "noise", "seed");
+    static final Set<String> FLAGS = Set.of("guided", "overwrite", "per-plane", "summary", "quiet", "augment",
+            "eigensmooth");
 
     private ExplainCommand() {
     }
@@ -126,6 +128,12 @@ final class ExplainCommand {
         o.put("variant", a.get("variant", "gradcam"));
         o.put("guided", Boolean.toString(a.flag("guided")));
         o.put("batch", a.get("batch", Integer.toString(org.cnnexplain.explain.ScoreCam.DEFAULT_BATCH)));
+        o.put("samples", a.get("samples", "8"));
+        o.put("smoothgrad", a.get("smoothgrad", "0"));
+        o.put("noise", a.get("noise", "0.15"));
+        o.put("seed", a.get("seed", "0"));
+        o.put("augment", Boolean.toString(a.flag("augment")));
+        o.put("eigensmooth", Boolean.toString(a.flag("eigensmooth")));
         o.put("rule", a.get("rule", "deconvnet"));
         o.put("channels", a.get("channels", ""));
         o.put("signal", a.get("signal", "peak"));

@@ -13,8 +13,9 @@ import org.cnnexplain.model.Layer;
  *
  * <p>For each sample: run forward (and backward when {@link #usesGradients()})
  * to get the layer's activations A (C × h × w) and gradients dy^c/dA, ask the
- * variant for its map ({@link #combine}, by default {@code sum_k w_k A_k} with
- * {@link #weights}), apply ReLU, and upsample to the input.
+ * variant what each channel contributes at each position ({@link #contributions}, by default
+ * {@code w_k A_k} with {@link #weights}), sum them over channels (or, with eigensmooth, take their
+ * first principal component), apply ReLU, and upsample to the input.
  *
  * <pre>{@code
  * CamResult r = new GradCam().explain(model, run, x, "block4", Target.parse("mitotic", "logit"));
@@ -34,21 +35,28 @@ public abstract class CamMethod {
         return true;
     }
 
-    /** Channel weights w_k of one sample. Variants that weigh positions instead override {@link #combine}. */
+    /** Channel weights w_k of one sample. Variants that weigh positions instead override {@link #contributions}. */
     protected float[] weights(Sample s) {
         throw new UnsupportedOperationException(name() + " does not use channel weights");
     }
 
-    /** The map of one sample before ReLU: by default the weighted sum of the channels. */
-    protected float[] combine(Sample s) {
-        float[] w = weights(s);
-        float[] map = new float[s.positions()];
+    /**
+     * What each channel contributes at each position (C × positions, row-major): by default w_k A_k.
+     * The map before ReLU is their sum over channels, or with eigensmooth their first principal component.
+     */
+    protected float[] contributions(Sample s) {
+        return weighted(s, weights(s));
+    }
+
+    /** w_k A_k at every position. */
+    protected static float[] weighted(Sample s, float[] w) {
+        float[] out = new float[s.a().length];
         for (int k = 0; k < s.channels(); k++) {
             for (int p = 0; p < s.positions(); p++) {
-                map[p] += w[k] * s.a()[k * s.positions() + p];
+                out[k * s.positions() + p] = w[k] * s.a()[k * s.positions() + p];
             }
         }
-        return map;
+        return out;
     }
 
     /** g·A-style combination at each position: what LayerCAM and HiResCAM weigh with. */
@@ -57,13 +65,40 @@ public abstract class CamMethod {
         float apply(float gradient, float activation);
     }
 
-    /** map(p) = sum over channels k of f(g_k(p), A_k(p)). */
-    protected static float[] sumOverChannels(Sample s, PositionWeight f) {
+    /** f(g_k(p), A_k(p)) for every channel k and position p. */
+    protected static float[] perPosition(Sample s, PositionWeight f) {
+        float[] out = new float[s.a().length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = f.apply(s.g()[i], s.a()[i]);
+        }
+        return out;
+    }
+
+    /** Whether the contributions are reduced to their first principal component rather than summed. */
+    protected boolean principalComponent() {
+        return eigenSmooth;
+    }
+
+    /**
+     * Eigensmooth (pytorch-grad-cam's eigen_smooth): project the contributions on their first principal
+     * component instead of summing them; it keeps what most channels agree on and drops the rest.
+     */
+    public CamMethod eigenSmooth(boolean on) {
+        this.eigenSmooth = on;
+        return this;
+    }
+
+    private boolean eigenSmooth;
+
+    /** The map of one sample before ReLU, from its contributions. */
+    private float[] reduce(Sample s, float[] contributions) {
+        if (principalComponent()) {
+            return EigenCam.projection(contributions, s.channels(), s.positions());
+        }
         float[] map = new float[s.positions()];
         for (int k = 0; k < s.channels(); k++) {
             for (int p = 0; p < s.positions(); p++) {
-                int i = k * s.positions() + p;
-                map[p] += f.apply(s.g()[i], s.a()[i]);
+                map[p] += contributions[k * s.positions() + p];
             }
         }
         return map;
@@ -103,33 +138,40 @@ public abstract class CamMethod {
         LayerGradients lg = usesGradients()
                 ? LayerGradients.compute(model, run, input, layer, target)
                 : LayerGradients.activationsOnly(model, run, input, layer, target);
-        long[] shape = lg.activations().getShape().getShape();
+        return maps(lg.activations().getShape().getShape(), lg.activations().toFloatArray(),
+                lg.gradients() == null ? null : lg.gradients().toFloatArray(), lg.classes(),
+                new Context(model, run, input, target, layer), this::contributions);
+    }
+
+    /**
+     * The maps of every sample from the layer's activations {@code a} and gradients {@code g} (N × C × positions,
+     * g may be null): per sample, {@code contributions} summed (or eigensmoothed), ReLU when {@link #relu()}, upsampled to the input.
+     */
+    protected final CamResult maps(long[] shape, float[] a, float[] g, int[] classes, Context context,
+                                   java.util.function.Function<Sample, float[]> contributions) {
         int n = (int) shape[0];
         int c = (int) shape[1];
         int[] size = spatialSize(shape);
         int positions = size[0] * size[1] * size[2];
-        float[] a = lg.activations().toFloatArray();
-        float[] g = lg.gradients() == null ? null : lg.gradients().toFloatArray();
         int per = c * positions;
-        Context context = new Context(model, run, input, target, layer);
         float[] maps = new float[n * positions];
         List<String> labels = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Sample s = new Sample(java.util.Arrays.copyOfRange(a, i * per, (i + 1) * per),
                     g == null ? null : java.util.Arrays.copyOfRange(g, i * per, (i + 1) * per), c,
-                    shape.length > 4 ? size : new int[] {size[1], size[2]}, lg.classes()[i], context, i);
-            float[] map = combine(s);
+                    shape.length > 4 ? size : new int[] {size[1], size[2]}, classes[i], context, i);
+            float[] map = reduce(s, contributions.apply(s));
             if (relu()) {
                 for (int p = 0; p < map.length; p++) {
                     map[p] = Math.max(map[p], 0f);
                 }
             }
             System.arraycopy(map, 0, maps, i * positions, positions);
-            labels.add(target.describe(model.classNames(), lg.classes()[i]));
+            labels.add(context.target().describe(context.model().classNames(), classes[i]));
         }
         MapStack layerMaps = new MapStack(maps, n, size[0], size[1], size[2], labels);
-        int[] in = spatialSize(input.getShape().getShape());
-        return new CamResult(title(), layer, lg.classes(), layerMaps, layerMaps.resized(in[0], in[1], in[2]));
+        int[] in = spatialSize(context.input().getShape().getShape());
+        return new CamResult(title(), context.layer(), classes, layerMaps, layerMaps.resized(in[0], in[1], in[2]));
     }
 
     /** {d, h, w} of an (N, C, h, w) or (N, C, d, h, w) shape; d = 1 for 2-D (and w = 1 for 1-D). */

@@ -8,12 +8,21 @@ import org.cnnexplain.UserError;
 public final class CamVariants {
 
     public static final List<String> NAMES = List.of("gradcam", "gradcampp", "xgradcam", "layercam", "hirescam",
-            "eigencam", "scorecam");
+            "eigencam", "scorecam", "smoothgradcampp");
 
     private CamVariants() {
     }
 
     public static CamMethod byName(String name, int scoreCamBatch) {
+        return byName(name, scoreCamBatch, Smoothing.NONE);
+    }
+
+    /** The variant, eigensmoothed when {@code s} says; Smooth Grad-CAM++ takes its copies, noise and seed from s. */
+    public static CamMethod byName(String name, int scoreCamBatch, Smoothing s) {
+        return plain(name, scoreCamBatch, s).eigenSmooth(s.eigensmooth());
+    }
+
+    private static CamMethod plain(String name, int scoreCamBatch, Smoothing s) {
         return switch (name == null ? "gradcam" : name.trim().toLowerCase(Locale.ROOT)) {
             case "gradcam" -> new GradCam();
             case "gradcampp" -> new GradCamPlusPlus();
@@ -22,6 +31,7 @@ public final class CamVariants {
             case "hirescam" -> new HiResCam();
             case "eigencam" -> new EigenCam();
             case "scorecam" -> new ScoreCam(scoreCamBatch);
+            case "smoothgradcampp" -> new SmoothGradCamPlusPlus(s.samples(), s.noise(), s.seed());
             default -> throw new UserError("unknown variant '" + name + "' (valid: " + String.join(", ", NAMES) + ")");
         };
     }

@@ -97,6 +97,14 @@ public final class Deconvnet {
         return (int) x.getShape().get(1);
     }
 
+    /** The channels {@link #project} projects for sample 0 of x: {@code channels} checked, or the {@code top} strongest. */
+    static int[] chosen(ExplainableModel model, NDManager run, NDArray x, Layer l, int[] channels, int top) {
+        NDArray a = model.forward(run, x, List.of(l.output())).tap(l.output());
+        int c = (int) a.getShape().get(1);
+        return channels != null ? FeatureMaps.checked(channels, c, l)
+                : topByMax(a.toFloatArray(), c, (int) (a.getShape().size() / c), top);
+    }
+
     /** "x=3 y=5", or "x=3 y=5 z=2" in a volume (1-based z, as ImageJ counts slices). */
     private static String position(int p, long[] shape) {
         int[] size = CamMethod.spatialSize(shape);

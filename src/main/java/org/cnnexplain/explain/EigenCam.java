@@ -26,31 +26,42 @@ public class EigenCam extends CamMethod {
         return false;
     }
 
+    /** The activations themselves, always reduced to their first principal component. */
     @Override
-    protected float[] combine(Sample s) {
-        int c = s.channels();
-        int hw = s.positions();
-        float[] a = s.a();
-        double[] x = new double[hw * c];   // positions × channels, row-major, each channel centred
+    protected float[] contributions(Sample s) {
+        return s.a();
+    }
+
+    @Override
+    protected boolean principalComponent() {
+        return true;
+    }
+
+    /**
+     * Values v (C × positions) centred per channel over positions and projected on their first principal
+     * component, signed to correlate positively with the channel sum of v.
+     */
+    static float[] projection(float[] v, int c, int hw) {
+        double[] x = new double[hw * c];   // positions × channels, row-major
         for (int k = 0; k < c; k++) {
             double mean = 0;
             for (int p = 0; p < hw; p++) {
-                mean += a[k * hw + p];
+                mean += v[k * hw + p];
             }
             mean /= hw;
             for (int p = 0; p < hw; p++) {
-                x[p * c + k] = a[k * hw + p] - mean;
+                x[p * c + k] = v[k * hw + p] - mean;
             }
         }
-        double[] v = PrincipalAxis.of(x, hw, c);
+        double[] axis = PrincipalAxis.of(x, hw, c);
         float[] map = new float[hw];
         double agreement = 0;
         for (int p = 0; p < hw; p++) {
             double proj = 0;
             double total = 0;
             for (int k = 0; k < c; k++) {
-                proj += x[p * c + k] * v[k];
-                total += a[k * hw + p];
+                proj += x[p * c + k] * axis[k];
+                total += v[k * hw + p];
             }
             map[p] = (float) proj;
             agreement += proj * total;

@@ -20,21 +20,29 @@ import org.cnnexplain.UserError;
  * @param sort     none, mean or max (feature maps)
  * @param batch    Score-CAM's masked inputs per forward pass
  * @param region   where a segmentation model's class output is summed (its ROI), or null
+ * @param smoothing Smooth Grad-CAM++'s copies, SmoothGrad, augmentation, eigensmooth ({@link Smoothing#NONE}: off)
  */
 public record ExplainRequest(Method method, String layer, String target, String score, String variant,
                              boolean guided, Backprop.Rule rule, int[] channels, int top, Deconvnet.Signal signal,
-                             String sort, int batch, Region region) {
+                             String sort, int batch, Region region, Smoothing smoothing) {
 
-    /** A request without a region. */
+    /** A request without a region or smoothing. */
     public ExplainRequest(Method method, String layer, String target, String score, String variant, boolean guided,
                           Backprop.Rule rule, int[] channels, int top, Deconvnet.Signal signal, String sort, int batch) {
-        this(method, layer, target, score, variant, guided, rule, channels, top, signal, sort, batch, null);
+        this(method, layer, target, score, variant, guided, rule, channels, top, signal, sort, batch, null,
+                Smoothing.NONE);
     }
 
     /** The same request with its class output summed over {@code r}. */
     public ExplainRequest withRegion(Region r) {
         return new ExplainRequest(method, layer, target, score, variant, guided, rule, channels, top, signal, sort,
-                batch, r);
+                batch, r, smoothing);
+    }
+
+    /** The same request smoothed as {@code s} says. */
+    public ExplainRequest withSmoothing(Smoothing s) {
+        return new ExplainRequest(method, layer, target, score, variant, guided, rule, channels, top, signal, sort,
+                batch, region, s);
     }
 
     /** The target this request explains. */

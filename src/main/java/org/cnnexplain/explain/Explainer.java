@@ -74,19 +74,25 @@ public final class Explainer {
             }
             case DECONVNET -> {
                 Layer l = r.signal() == Deconvnet.Signal.CLASS ? null : LayerChoice.spatial(model, r.layer(), "Deconvnet", x.getShape().getShape());
-                MapStack m = Deconvnet.project(model, run, x, l == null ? null : l.name(), r.rule(), r.channels(),
-                        Math.max(1, r.top()), r.signal(), target);
+                Smoothing s = r.smoothing();
+                MapStack m = s.averages()
+                        ? SmoothGrad.backprop(model, run, x, l == null ? null : l.name(), r.rule(), r.channels(),
+                                Math.max(1, r.top()), r.signal(), target, s)
+                        : Deconvnet.project(model, run, x, l == null ? null : l.name(), r.rule(), r.channels(),
+                                Math.max(1, r.top()), r.signal(), target);
                 String where = l == null ? "class" : shortName(l);
                 out.add(new Explanation(r.rule().fileName(), title(r.rule()) + " (" + where + ")", m, null));
             }
             case CAM -> {
                 CamResult c = new Cam().explain(model, run, x, r.layer(), target);
-                out.add(cam(c, "cam"));
+                out.add(cam(c, "cam", ""));
             }
             case GRADCAM -> {
-                CamMethod m = CamVariants.byName(r.variant(), r.batch());
-                CamResult c = m.explain(model, run, x, r.layer(), target);
-                out.add(cam(c, m.name()));
+                CamMethod m = CamVariants.byName(r.variant(), r.batch(), r.smoothing());
+                CamResult c = r.smoothing().averages()
+                        ? SmoothGrad.cam(m, r.smoothing(), model, run, x, r.layer(), target)
+                        : m.explain(model, run, x, r.layer(), target);
+                out.add(cam(c, m.name(), describe(m, r.smoothing())));
                 if (r.guided()) {
                     MapStack g = GuidedGradCam.of(model, run, x, c, target);
                     out.add(new Explanation("guided" + m.name(), "Guided " + c.method() + " (" + shortName(c.layer())
@@ -98,8 +104,18 @@ public final class Explainer {
         return out;
     }
 
-    private static Explanation cam(CamResult c, String key) {
-        String title = c.method() + " (" + shortName(c.layer()) + ", class " + c.inputMaps().labels().get(0) + ")";
+    /** What a title adds so that a smoothed run can be repeated: copies, noise and seed. */
+    private static String describe(CamMethod m, Smoothing s) {
+        String copies = m instanceof SmoothGradCamPlusPlus
+                ? String.format(java.util.Locale.ROOT, "%d copies × noise %.3g, seed %d", s.samples(), s.noise(), s.seed())
+                : "";
+        String rest = s.averages() ? "" : s.describe();   // a SmoothGrad label says it already
+        return copies.isEmpty() && rest.isEmpty() ? "" : " [" + copies + (copies.isEmpty() || rest.isEmpty() ? "" : ", ")
+                + rest + "]";
+    }
+
+    private static Explanation cam(CamResult c, String key, String how) {
+        String title = c.method() + how + " (" + shortName(c.layer()) + ", class " + c.inputMaps().labels().get(0) + ")";
         return new Explanation(key, title, c.inputMaps(), c.layerMaps());
     }
 

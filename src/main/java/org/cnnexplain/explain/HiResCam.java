@@ -14,7 +14,7 @@ public class HiResCam extends CamMethod {
     }
 
     @Override
-    protected float[] combine(Sample s) {
-        return sumOverChannels(s, (g, a) -> g * a);
+    protected float[] contributions(Sample s) {
+        return perPosition(s, (g, a) -> g * a);
     }
 }

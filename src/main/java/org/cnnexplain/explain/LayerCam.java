@@ -14,7 +14,7 @@ public class LayerCam extends CamMethod {
     }
 
     @Override
-    protected float[] combine(Sample s) {
-        return sumOverChannels(s, (g, a) -> Math.max(g, 0f) * a);
+    protected float[] contributions(Sample s) {
+        return perPosition(s, (g, a) -> Math.max(g, 0f) * a);
     }
 }

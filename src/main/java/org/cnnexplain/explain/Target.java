@@ -58,6 +58,14 @@ public record Target(String spec, boolean probability, Region region) {
         return new Target(spec, probability, r);
     }
 
+    /**
+     * Class {@code cls} with the same score and region: the class a noisy or turned copy of an image is
+     * explained for, so that every copy explains the class of the original even where its own top1 differs.
+     */
+    public Target withClass(int cls) {
+        return new Target(Integer.toString(cls), probability, region);
+    }
+
     /** Class {@code cls} itself, logit, the same region: what Guided Grad-CAM back-propagates. */
     public Target forClass(int cls) {
         return new Target(Integer.toString(cls), false, region);

@@ -3,6 +3,7 @@ package org.cnnexplain.plugin;
 import org.cnnexplain.explain.Backprop;
 import org.cnnexplain.explain.Deconvnet;
 import org.cnnexplain.explain.ExplainRequest;
+import org.cnnexplain.explain.Smoothing;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
@@ -13,6 +14,7 @@ import org.scijava.plugin.Plugin;
  *
  * <pre>
  * run("Deconvnet", "model=[/data/demo.onnx] layer=block3 rule=guided channels=[] top=8 signal=peak");
+ * run("Deconvnet", "model=[/data/demo.onnx] rule=gradient signal=class smoothgrad=16 noise=0.15 seed=0");
  * </pre>
  */
 @Plugin(type = Command.class, menuPath = "Plugins>CNN Explain>Deconvnet", headless = true)
@@ -42,11 +44,24 @@ public class DeconvnetCommand extends ExplainCommandBase {
     @Parameter(label = "Score of the target class (signal=class only)", choices = {"logit", "probability"})
     private String score = "logit";
 
+    @Parameter(label = "SmoothGrad noisy copies (0 = off)", min = "0")
+    private int smoothgrad;
+
+    @Parameter(label = "Noise (σ as a fraction of the input's range)", min = "0", stepSize = "0.05")
+    private double noise = 0.15;
+
+    @Parameter(label = "Average over flips and 90° turns")
+    private boolean augment;
+
+    @Parameter(label = "Random seed")
+    private int seed;
+
     @Override
     protected ExplainRequest request() {
         ExplainRequest d = ExplainRequest.defaults(ExplainRequest.Method.DECONVNET);
         return new ExplainRequest(d.method(), layer, target, score, d.variant(), false, Backprop.Rule.parse(rule),
-                ExplainRequest.parseChannels(channels), top, Deconvnet.Signal.parse(signal), d.sort(), d.batch());
+                ExplainRequest.parseChannels(channels), top, Deconvnet.Signal.parse(signal), d.sort(), d.batch())
+                .withSmoothing(new Smoothing(Smoothing.NONE.samples(), smoothgrad, noise, augment, false, seed));
     }
 
     @Override

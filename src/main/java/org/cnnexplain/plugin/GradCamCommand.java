@@ -1,6 +1,7 @@
 package org.cnnexplain.plugin;
 
 import org.cnnexplain.explain.ExplainRequest;
+import org.cnnexplain.explain.Smoothing;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
@@ -10,6 +11,8 @@ import org.scijava.plugin.Plugin;
  *
  * <pre>
  * run("Grad-CAM", "model=[/data/demo.onnx] layer=block4 target=mitotic variant=gradcam lut=inferno opacity=0.5");
+ * run("Grad-CAM", "model=[/data/demo.onnx] layer=block3 variant=smoothgradcampp samples=8 noise=0.15 seed=0");
+ * run("Grad-CAM", "model=[/data/demo.onnx] layer=block3 variant=gradcam smoothgrad=16 noise=0.15 seed=0 augment");
  * </pre>
  */
 @Plugin(type = Command.class, menuPath = "Plugins>CNN Explain>Grad-CAM", headless = true)
@@ -27,9 +30,9 @@ public class GradCamCommand extends HeatmapCommandBase {
             description = "Explain the raw score (logit) or the softmax probability")
     private String score = "logit";
 
-    @Parameter(label = "Variant of Grad-CAM", description = "Grad-CAM, Grad-CAM++, XGrad-CAM, LayerCAM, HiResCAM, Eigen-CAM or Score-CAM",
-            choices = {"gradcam", "gradcampp", "xgradcam", "layercam", "hirescam", "eigencam",
-            "scorecam"})
+    @Parameter(label = "Variant of Grad-CAM", description = "Grad-CAM, Grad-CAM++, XGrad-CAM, LayerCAM, HiResCAM, Eigen-CAM,"
+            + " Score-CAM or Smooth Grad-CAM++", choices = {"gradcam", "gradcampp", "xgradcam", "layercam", "hirescam",
+            "eigencam", "scorecam", "smoothgradcampp"})
     private String variant = "gradcam";
 
     @Parameter(label = "Guided Grad-CAM too (a second window)")
@@ -38,11 +41,29 @@ public class GradCamCommand extends HeatmapCommandBase {
     @Parameter(label = "Batch size (Score-CAM only; 0: automatic): masked images per model run", min = "0")
     private int batch = org.cnnexplain.explain.ScoreCam.DEFAULT_BATCH;
 
+    @Parameter(label = "Smooth Grad-CAM++ noisy copies", min = "1")
+    private int samples = 8;
+
+    @Parameter(label = "SmoothGrad noisy copies (0 = off)", min = "0")
+    private int smoothgrad;
+
+    @Parameter(label = "Noise (σ as a fraction of the input's range)", min = "0", stepSize = "0.05")
+    private double noise = 0.15;
+
+    @Parameter(label = "Average over flips and 90° turns")
+    private boolean augment;
+
+    @Parameter(label = "Eigensmooth (first principal component)")
+    private boolean eigensmooth;
+
+    @Parameter(label = "Random seed")
+    private int seed;
+
     @Override
     protected ExplainRequest request() {
         ExplainRequest d = ExplainRequest.defaults(ExplainRequest.Method.GRADCAM);
         return new ExplainRequest(d.method(), layer, target, score, variant, guided, d.rule(), null, 0, d.signal(),
-                d.sort(), batch);
+                d.sort(), batch).withSmoothing(new Smoothing(samples, smoothgrad, noise, augment, eigensmooth, seed));
     }
 
     @Override

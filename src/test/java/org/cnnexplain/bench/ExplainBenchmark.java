@@ -19,6 +19,8 @@ import org.cnnexplain.explain.GradCam;
 import org.cnnexplain.explain.GuidedGradCam;
 import org.cnnexplain.explain.LayerChoice;
 import org.cnnexplain.explain.LayerGradients;
+import org.cnnexplain.explain.Smoothing;
+import org.cnnexplain.explain.SmoothGrad;
 import org.cnnexplain.explain.Target;
 import org.cnnexplain.image.ImagePlusImgs;
 import org.cnnexplain.image.Normalization;
@@ -62,6 +64,13 @@ public final class ExplainBenchmark {
                     Backprop.Rule.DECONVNET, null, 8, Deconvnet.Signal.PEAK, t));
             methods.put("guided grad-cam", (run, x) -> GuidedGradCam.of(model, run, x,
                     new GradCam().explain(model, run, x, layer, t), t));
+            Smoothing eight = new Smoothing(8, 8, 0.15, false, false, 0);
+            methods.put("smoothgrad 8 x grad-cam", (run, x) -> SmoothGrad.cam(new GradCam(), eight, model, run, x,
+                    "block4", t));
+            methods.put("augment 8 x grad-cam", (run, x) -> SmoothGrad.cam(new GradCam(),
+                    new Smoothing(8, 0, 0, true, false, 0), model, run, x, "block4", t));
+            methods.put("smoothgrad 8 x guided backprop", (run, x) -> SmoothGrad.backprop(model, run, x, null,
+                    Backprop.Rule.GUIDED, null, 1, Deconvnet.Signal.CLASS, t, eight));
             Map<String, long[]> times = new LinkedHashMap<>();
             methods.keySet().forEach(k -> times.put(k, new long[runs]));
             for (int round = -3; round < runs; round++) {   // 3 warm-up rounds, then interleaved measurements

@@ -2,6 +2,7 @@ package org.cnnexplain.cli;
 
 import static org.cnnexplain.cli.CliTest.assertUserError;
 import static org.cnnexplain.cli.CliTest.run;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,6 +47,24 @@ class ExplainCliTest {
         assertEquals("image,slice,predicted_index,predicted_class,probability,p_interphase,p_mitotic,p_speckled,p_empty",
                 csv.get(0));
         assertTrue(csv.get(1).startsWith(STEM + ".tif,1,1,mitotic,"), csv.get(1));
+    }
+
+    /** The smoothing options reach the command: the title says copies, noise and seed; the same seed, the same map. */
+    @Test
+    void smoothingOptionsAreReproducible() throws Exception {
+        String[] common = {"--model", MODEL, "--input", IMAGE, "--layer", "block3", "--variant", "smoothgradcampp",
+                "--samples", "2", "--smoothgrad", "2", "--noise", "0.1", "--seed", "3", "--augment"};
+        for (String dir : new String[] {"a", "b"}) {
+            java.util.List<String> argv = new java.util.ArrayList<>(java.util.List.of("gradcam"));
+            argv.addAll(java.util.List.of(common));
+            argv.addAll(java.util.List.of("--output", tmp.resolve(dir).toString()));
+            CliTest.Result r = run(argv.toArray(new String[0]));
+            assertEquals(0, r.code(), r.err());
+        }
+        ImagePlus a = IJ.openImage(tmp.resolve("a/" + STEM + "_smoothgradcampp.tif").toString());
+        ImagePlus b = IJ.openImage(tmp.resolve("b/" + STEM + "_smoothgradcampp.tif").toString());
+        assertTrue(a.getStack().getSliceLabel(1).contains("seed 3"), a.getStack().getSliceLabel(1));
+        assertArrayEquals((float[]) a.getProcessor().getPixels(), (float[]) b.getProcessor().getPixels());
     }
 
     @Test
