@@ -20,7 +20,7 @@ final class ActivationOps {
         ops.put("PRelu", (node, in) -> one(negativeSlope(in.get(0), in.get(0).mul(in.get(1)))));
         ops.put("Elu", (node, in) -> {
             float alpha = node.attributes().getFloat("alpha", 1f);
-            return one(negativeSlope(in.get(0), in.get(0).exp().sub(1).mul(alpha)));
+            return one(negativeSlope(in.get(0), in.get(0).exp().sub(1).mul(OpSupport.scalar(in.get(0), alpha))));
         });
         ops.put("Sigmoid", (node, in) -> one(Activation.sigmoid(in.get(0))));
         ops.put("Tanh", (node, in) -> one(in.get(0).tanh()));
@@ -38,7 +38,7 @@ final class ActivationOps {
     }
 
     private static NDArray hardSigmoid(NDArray x, float alpha, float beta) {
-        return x.mul(alpha).add(beta).clip(0, 1);
+        return x.mul(OpSupport.scalar(x, alpha)).add(beta).clip(0, 1);
     }
 
     /** Bounds come from attributes before opset 11 and from optional inputs after. */
@@ -50,10 +50,10 @@ final class ActivationOps {
         }
         NDArray y = x;
         if (in.size() > 1 && in.get(1) != null) {
-            y = y.maximum(in.get(1).getFloat());
+            y = y.maximum(OpSupport.scalar(y, in.get(1).getFloat()));
         }
         if (in.size() > 2 && in.get(2) != null) {
-            y = y.minimum(in.get(2).getFloat());
+            y = y.minimum(OpSupport.scalar(y, in.get(2).getFloat()));
         }
         return one(y == x ? x.duplicate() : y);
     }

@@ -30,11 +30,11 @@ final class LinearOps {
         NDArray y = a.matMul(b);
         float alpha = node.attributes().getFloat("alpha", 1f);
         if (alpha != 1f) {
-            y = y.mul(alpha);
+            y = y.mul(OpSupport.scalar(y, alpha));
         }
         if (in.size() > 2 && in.get(2) != null) {
             float beta = node.attributes().getFloat("beta", 1f);
-            y = y.add(beta == 1f ? in.get(2) : in.get(2).mul(beta));
+            y = y.add(beta == 1f ? in.get(2) : in.get(2).mul(OpSupport.scalar(y, beta)));
         }
         return one(y);
     }

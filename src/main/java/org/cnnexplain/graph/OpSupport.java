@@ -11,6 +11,16 @@ final class OpSupport {
     private OpSupport() {
     }
 
+    /**
+     * A float scalar operand for arithmetic on {@code like}, owned by its run. Not DJL's
+     * {@code x.mul(2f)}: that makes the scalar from Java memory and closes it at once, while
+     * autograd keeps it for the backward pass (the gradient of x * s is g * s), so a garbage
+     * collection between forward and backward left the gradient reading freed memory.
+     */
+    static NDArray scalar(NDArray like, float value) {
+        return Tensors.scalar(like.getManager(), value);
+    }
+
     static List<NDArray> one(NDArray result) {
         return List.of(result);
     }

@@ -50,10 +50,10 @@ public class DeconvnetCommand extends ExplainCommandBase {
     @Parameter(label = "Noise (σ as a fraction of the input's range)", min = "0", stepSize = "0.05")
     private double noise = 0.15;
 
-    @Parameter(label = "Average over flips and 90° turns")
+    @Parameter(label = "Augment: average over flips and 90° turns")
     private boolean augment;
 
-    @Parameter(label = "Random seed")
+    @Parameter(label = "Seed of the random noise")
     private int seed;
 
     @Override

@@ -36,11 +36,17 @@ final class DialogLayout {
 
     /** Every parameter name in dialog order. */
     static final List<String> ORDER = List.of("model", "target", "layer", "variant", "rule", "signal", "channels",
-            "top", "sort", "guided", "lut", "opacity", "layerres", "score", "batch", "normalize", "device", "fit");
+            "top", "sort", "guided", "samples", "smoothgrad", "noise", "augment", "eigensmooth", "mask", "methods",
+            "lut", "opacity", "layerres", "montage",
+            "score", "batch", "seed", "tolerance", "steps", "normalize", "device", "fit");
 
-    private static final Map<String, Section> SECTIONS = Map.of("lut", Section.DISPLAY, "opacity", Section.DISPLAY,
-            "layerres", Section.DISPLAY, "score", Section.ADVANCED, "batch", Section.ADVANCED,
-            "normalize", Section.ADVANCED, "device", Section.ADVANCED, "fit", Section.ADVANCED);
+    private static final Map<String, Section> SECTIONS = Map.ofEntries(Map.entry("lut", Section.DISPLAY),
+            Map.entry("opacity", Section.DISPLAY), Map.entry("layerres", Section.DISPLAY),
+            Map.entry("montage", Section.DISPLAY), Map.entry("score", Section.ADVANCED),
+            Map.entry("batch", Section.ADVANCED), Map.entry("seed", Section.ADVANCED),
+            Map.entry("tolerance", Section.ADVANCED), Map.entry("steps", Section.ADVANCED),
+            Map.entry("normalize", Section.ADVANCED), Map.entry("device", Section.ADVANCED),
+            Map.entry("fit", Section.ADVANCED));
 
     /**
      * Parameters that apply only when another one has a given value (when that other one is in the

@@ -50,10 +50,10 @@ public class EvaluateCommand extends CnnCommand {
     @Parameter(label = "Target class (index, name, or top1)")
     private String target = "top1";
 
-    @Parameter(label = "Pointing-game tolerance (pixels)", min = "0")
+    @Parameter(label = "Tolerance of the pointing game (pixels)", min = "0")
     private double tolerance = 15;
 
-    @Parameter(label = "Curve steps", min = "1")
+    @Parameter(label = "Steps of the deletion and insertion curves", min = "1")
     private int steps = 20;
 
     @Parameter(label = "Scores", type = ItemIO.OUTPUT)

@@ -41,7 +41,7 @@ public class GradCamCommand extends HeatmapCommandBase {
     @Parameter(label = "Batch size (Score-CAM only; 0: automatic): masked images per model run", min = "0")
     private int batch = org.cnnexplain.explain.ScoreCam.DEFAULT_BATCH;
 
-    @Parameter(label = "Smooth Grad-CAM++ noisy copies", min = "1")
+    @Parameter(label = "Samples: noisy copies for Smooth Grad-CAM++", min = "1")
     private int samples = 8;
 
     @Parameter(label = "SmoothGrad noisy copies (0 = off)", min = "0")
@@ -50,13 +50,13 @@ public class GradCamCommand extends HeatmapCommandBase {
     @Parameter(label = "Noise (σ as a fraction of the input's range)", min = "0", stepSize = "0.05")
     private double noise = 0.15;
 
-    @Parameter(label = "Average over flips and 90° turns")
+    @Parameter(label = "Augment: average over flips and 90° turns")
     private boolean augment;
 
     @Parameter(label = "Eigensmooth (first principal component)")
     private boolean eigensmooth;
 
-    @Parameter(label = "Random seed")
+    @Parameter(label = "Seed of the random noise")
     private int seed;
 
     @Override

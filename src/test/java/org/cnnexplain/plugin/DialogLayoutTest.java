@@ -57,8 +57,9 @@ class DialogLayoutTest {
         for (ModuleItem<?> item : fields(module.getInfo().inputs())) {
             names.add(item.getName());
         }
-        assertEquals(List.of("model", "target", "layer", "variant", "guided", "lut", "opacity", "layerres", "score",
-                "batch", "normalize", "device", "fit"), names);
+        assertEquals(List.of("model", "target", "layer", "variant", "guided", "samples", "smoothgrad", "noise",
+                "augment", "eigensmooth", "lut", "opacity", "layerres", "montage", "score", "batch", "seed", "normalize",
+                "device", "fit"), names);
         DialogLayout.Section last = DialogLayout.Section.EXPLAIN;
         for (String n : names) {
             assertTrue(DialogLayout.sectionOf(n).compareTo(last) >= 0, n + " out of its section");

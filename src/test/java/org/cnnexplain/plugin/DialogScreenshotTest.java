@@ -68,7 +68,8 @@ class DialogScreenshotTest {
         int normalize = indexStartingWith(labels, "Normalize");
         assertTrue(explain >= 0 && explain < indexStartingWith(labels, "Model") && layer < display
                 && display < advanced && advanced < normalize, String.join(" | ", labels));
-        TextField batch = (TextField) gd.getNumericFields().lastElement();
+        java.util.Vector<?> numbers = gd.getNumericFields();   // ... opacity, then Advanced: batch, seed
+        TextField batch = (TextField) numbers.get(numbers.size() - 2);
         assertFalse(batch.isEnabled(), "Score-CAM's batch is enabled for Grad-CAM");
         Choice variant = (Choice) gd.getChoices().get(0);
         variant.select("scorecam");
