@@ -97,14 +97,33 @@ public final class MemoryCheck {
         while (b.remaining() >= 4) {
             b.putInt(POISON);
         }
+        free(buffer);
+    }
+
+    /** Frees a direct buffer's native memory now (it must not be used afterwards). */
+    static void free(ByteBuffer buffer) {
         try {
-            Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
-            Field theUnsafe = unsafeClass.getDeclaredField("theUnsafe");
-            theUnsafe.setAccessible(true);
-            Method invokeCleaner = unsafeClass.getMethod("invokeCleaner", ByteBuffer.class);
-            invokeCleaner.invoke(theUnsafe.get(null), buffer);
+            Cleaner.INVOKE.invoke(Cleaner.UNSAFE, buffer);
         } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("memory check cannot free a direct buffer", e);
+            throw new IllegalStateException("cannot free a direct buffer", e);
+        }
+    }
+
+    /** {@code sun.misc.Unsafe.invokeCleaner}, looked up once. */
+    private static final class Cleaner {
+        static final Object UNSAFE;
+        static final Method INVOKE;
+
+        static {
+            try {
+                Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
+                Field theUnsafe = unsafeClass.getDeclaredField("theUnsafe");
+                theUnsafe.setAccessible(true);
+                UNSAFE = theUnsafe.get(null);
+                INVOKE = unsafeClass.getMethod("invokeCleaner", ByteBuffer.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
         }
     }
 }

@@ -3,6 +3,9 @@ package org.cnnexplain.graph;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -29,15 +32,23 @@ public final class Tensors {
     }
 
     public static NDArray of(NDManager manager, float[] data, Shape shape) {
-        return owned(manager.create(data, shape));
+        ByteBuffer b = direct(data.length * 4L);
+        b.asFloatBuffer().put(data);
+        return owned(manager, b, shape, DataType.FLOAT32);
     }
 
     public static NDArray of(NDManager manager, long[] data, Shape shape) {
-        return owned(manager.create(data, shape));
+        ByteBuffer b = direct(data.length * 8L);
+        b.asLongBuffer().put(data);
+        return owned(manager, b, shape, DataType.INT64);
     }
 
     public static NDArray of(NDManager manager, boolean[] data, Shape shape) {
-        return owned(manager.create(data, shape));
+        ByteBuffer b = direct(data.length);
+        for (boolean v : data) {
+            b.put((byte) (v ? 1 : 0));
+        }
+        return owned(manager, b, shape, DataType.BOOLEAN);
     }
 
     /** A 1-D float32 tensor. */
@@ -75,11 +86,21 @@ public final class Tensors {
         }
     }
 
-    private static NDArray owned(NDArray javaBacked) {
-        try {
+    private static ByteBuffer direct(long bytes) {
+        return ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.nativeOrder());
+    }
+
+    /**
+     * The libtorch copy of {@code data}; the Java buffer is freed at once rather than at some later
+     * garbage collection, so that native memory does not pile up between collections (with a large
+     * Java heap, collections are rare and each image's input would otherwise wait for one).
+     */
+    private static NDArray owned(NDManager manager, ByteBuffer data, Shape shape, DataType type) {
+        data.rewind();
+        try (NDArray javaBacked = manager.create(data, shape, type)) {
             return javaBacked.duplicate();
         } finally {
-            javaBacked.close();
+            MemoryCheck.free(data);
         }
     }
 }
