@@ -1,5 +1,7 @@
 package org.cnnexplain.plugin;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.cnnexplain.testutil.CommandContext;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -8,32 +10,20 @@ import java.io.File;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.scijava.Cancelable;
-import org.scijava.Context;
 import org.scijava.command.CommandService;
 import org.scijava.module.Module;
 
 /** The Fiji {@code model} parameter takes a bioimage.io package: its .zip, folder or rdf.yaml. */
 class BioImageIoCommandTest {
 
-    static Context context;
+    @RegisterExtension
+    static final CommandContext context = new CommandContext();
 
     @TempDir
     static Path tmp;
-
-    @BeforeAll
-    static void start() {
-        context = new Context(CommandService.class, ModelService.class);
-    }
-
-    @AfterAll
-    static void stop() {
-        context.dispose();
-    }
 
     @Test
     void predictTakesThePackageZipFolderAndYaml() throws Exception {
@@ -46,7 +36,7 @@ class BioImageIoCommandTest {
             inputs.put("image", CommandsTest.mitotic());
             var info = context.service(CommandService.class).getCommand(PredictCommand.class);
             Module m = context.service(org.scijava.module.ModuleService.class)
-                    .run(info, true, CommandInputs.withDefaults(context, info, inputs)).get();
+                    .run(info, true, CommandInputs.withDefaults(context.get(), info, inputs)).get();
             assertNull(((Cancelable) m).getCancelReason(), model.toString());
             ResultsTable t = (ResultsTable) m.getOutput("table");
             assertEquals("mitotic", t.getStringValue("Predicted", 0), model.toString());

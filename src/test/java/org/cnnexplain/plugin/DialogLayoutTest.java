@@ -1,5 +1,7 @@
 package org.cnnexplain.plugin;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.cnnexplain.testutil.CommandContext;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,8 +16,6 @@ import org.scijava.command.DynamicCommand;
 import org.scijava.module.ModuleItem;
 import org.scijava.module.ModuleService;
 import org.scijava.service.Service;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,17 +24,8 @@ import org.junit.jupiter.api.Test;
  */
 class DialogLayoutTest {
 
-    static Context context;
-
-    @BeforeAll
-    static void start() {
-        context = new Context(CommandService.class, ModelService.class);
-    }
-
-    @AfterAll
-    static void stop() {
-        context.dispose();
-    }
+    @RegisterExtension
+    static final CommandContext context = new CommandContext();
 
     @Test
     void everyLabelStartsWithItsMacroKeyAndEveryParameterHasItsPlace() {

@@ -1,5 +1,7 @@
 package org.cnnexplain.plugin;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.cnnexplain.testutil.CommandContext;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,10 +12,7 @@ import java.io.File;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.scijava.Context;
 import org.scijava.command.CommandService;
 import org.scijava.command.DynamicCommand;
 import org.scijava.module.Module;
@@ -22,19 +21,10 @@ import org.scijava.module.ModuleService;
 /** Models that take any size in Fiji: layer choices for the current image's size, and runs at the image's size. */
 class DynamicSizeCommandsTest {
 
-    static Context context;
+    @RegisterExtension
+    static final CommandContext context = new CommandContext();
     static final File RESNET = new File("src/test/resources/models/resnet18s_dyn_op13.onnx");
     static final File UNET = new File("src/test/resources/models/unet_dyn_op17.onnx");
-
-    @BeforeAll
-    static void start() {
-        context = new Context(CommandService.class, ModelService.class);
-    }
-
-    @AfterAll
-    static void stop() {
-        context.dispose();
-    }
 
     static ImagePlus image(int w, int h) {
         float[] px = new float[w * h];
@@ -71,7 +61,7 @@ class DynamicSizeCommandsTest {
         inputs.put("normalize", "none");
         var info = context.service(CommandService.class).getCommand(GradCamCommand.class);
         Module m = context.service(ModuleService.class)
-                .run(info, true, CommandInputs.withDefaults(context, info, inputs)).get();
+                .run(info, true, CommandInputs.withDefaults(context.get(), info, inputs)).get();
         ImagePlus result = (ImagePlus) m.getOutput("result");
         assertEquals(50, result.getWidth());
         assertEquals(37, result.getHeight());

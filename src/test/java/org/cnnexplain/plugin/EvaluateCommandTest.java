@@ -1,5 +1,7 @@
 package org.cnnexplain.plugin;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.cnnexplain.testutil.CommandContext;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,8 +14,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import org.cnnexplain.testutil.TestModels;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.scijava.Cancelable;
 import org.scijava.Context;
@@ -23,17 +23,8 @@ import org.scijava.module.Module;
 /** Plugins › CNN Explain › Evaluate through SciJava, as Fiji and macros run it: a mask file, an ROI, no mask. */
 class EvaluateCommandTest {
 
-    static Context context;
-
-    @BeforeAll
-    static void start() {
-        context = new Context(CommandService.class, ModelService.class);
-    }
-
-    @AfterAll
-    static void stop() {
-        context.dispose();
-    }
+    @RegisterExtension
+    static final CommandContext context = new CommandContext();
 
     static Module run(ImagePlus image, Object... keyValues) throws Exception {
         Map<String, Object> inputs = new HashMap<>();
@@ -46,7 +37,7 @@ class EvaluateCommandTest {
         }
         var info = context.service(CommandService.class).getCommand(EvaluateCommand.class);
         return context.service(org.scijava.module.ModuleService.class)
-                .run(info, true, CommandInputs.withDefaults(context, info, inputs)).get();
+                .run(info, true, CommandInputs.withDefaults(context.get(), info, inputs)).get();
     }
 
     /**

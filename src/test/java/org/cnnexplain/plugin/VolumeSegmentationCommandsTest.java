@@ -1,5 +1,7 @@
 package org.cnnexplain.plugin;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.cnnexplain.testutil.CommandContext;
 import static org.cnnexplain.testutil.Compare.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,8 +16,6 @@ import java.util.HashMap;
 import java.util.Map;
 import org.cnnexplain.testutil.Npy;
 import org.cnnexplain.testutil.TestModels;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.scijava.Cancelable;
 import org.scijava.Context;
@@ -31,17 +31,8 @@ import org.scijava.module.ModuleService;
  */
 public class VolumeSegmentationCommandsTest {
 
-    static Context context;
-
-    @BeforeAll
-    static void start() {
-        context = new Context(CommandService.class, ModelService.class);
-    }
-
-    @AfterAll
-    static void stop() {
-        context.dispose();
-    }
+    @RegisterExtension
+    static final CommandContext context = new CommandContext();
 
     /** Sample 0 of a golden input (1, C=1, [D,] H, W) as an ImagePlus with one slice per z. */
     public static ImagePlus image(String model) {
@@ -70,7 +61,7 @@ public class VolumeSegmentationCommandsTest {
             inputs.put((String) keyValues[i], keyValues[i + 1]);
         }
         var info = context.service(CommandService.class).getCommand(type);
-        return context.service(ModuleService.class).run(info, true, CommandInputs.withDefaults(context, info, inputs))
+        return context.service(ModuleService.class).run(info, true, CommandInputs.withDefaults(context.get(), info, inputs))
                 .get();
     }
 
