@@ -2,7 +2,6 @@ package org.cnnexplain.graph;
 
 import ai.djl.ndarray.NDArray;
 import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 
 /**
@@ -97,33 +96,6 @@ public final class MemoryCheck {
         while (b.remaining() >= 4) {
             b.putInt(POISON);
         }
-        free(buffer);
-    }
-
-    /** Frees a direct buffer's native memory now (it must not be used afterwards). */
-    static void free(ByteBuffer buffer) {
-        try {
-            Cleaner.INVOKE.invoke(Cleaner.UNSAFE, buffer);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot free a direct buffer", e);
-        }
-    }
-
-    /** {@code sun.misc.Unsafe.invokeCleaner}, looked up once. */
-    private static final class Cleaner {
-        static final Object UNSAFE;
-        static final Method INVOKE;
-
-        static {
-            try {
-                Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
-                Field theUnsafe = unsafeClass.getDeclaredField("theUnsafe");
-                theUnsafe.setAccessible(true);
-                UNSAFE = theUnsafe.get(null);
-                INVOKE = unsafeClass.getMethod("invokeCleaner", ByteBuffer.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
+        DirectBuffers.free(buffer);
     }
 }

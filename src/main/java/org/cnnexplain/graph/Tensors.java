@@ -100,7 +100,7 @@ public final class Tensors {
         try (NDArray javaBacked = manager.create(data, shape, type)) {
             return javaBacked.duplicate();
         } finally {
-            MemoryCheck.free(data);
+            DirectBuffers.free(data);
         }
     }
 }
