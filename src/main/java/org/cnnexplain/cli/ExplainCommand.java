@@ -62,23 +62,18 @@ final class ExplainCommand {
 
     static int run(String command, List<String> argv, PrintStream out, PrintStream err) {
         Args args = new Args(command, argv, OPTIONS, FLAGS);
-        ExplainRequest.Method method = ExplainRequest.Method.parse(command);
-        Map<String, String> options = options(args);
-        String lut = args.get("lut", "inferno");
-        Luts.get(lut);
-        double opacity = ExplainCommand.parseDouble(args.get("opacity", "0.5"), "opacity");
-        Normalization.of(args.get("normalize", "model"), null);
+        Settings settings = Settings.of(command, args);
+        ExplainRequest.Method method = settings.method();
+        Map<String, String> options = settings.options();
+        String lut = settings.lut();
+        double opacity = settings.opacity();
         List<Path> files = ImageFiles.list(Path.of(args.require("input")));
         OutputFiles output = new OutputFiles(Path.of(args.require("output")), args.flag("overwrite"));
         output.claim("predictions.csv");
         Summary summary = args.flag("summary") ? new Summary(output, null) : null;
         boolean quiet = args.flag("quiet");
         try (SciJavaCommands commands = new SciJavaCommands()) {
-            ExplainableModel model = commands.models().get(Path.of(args.require("model")).toFile(), options.get("device"));
-            if (options.get("roi") != null && !model.hasSpatialOutput()) {
-                throw new UserError("--roi needs a model with a per-pixel output (a segmentation net); "
-                        + model.path().getFileName() + " classifies whole images");
-            }
+            ExplainableModel model = settings.model(commands);
             if (!quiet) {
                 err.println("cnn-explain: " + command + " with " + model.path().getFileName() + " on " + model.device()
                         + ", normalisation " + Normalization.of(options.get("normalize"), model.spec()).describe());
@@ -92,7 +87,7 @@ final class ExplainCommand {
                     IntFunction<Progress> planes = files.size() == 1 ? n -> Progress.of(err, n, "planes", quiet)
                             : n -> Progress.NONE;
                     Explained e = explainFile(commands, method, options, file, output, table, lut, opacity, out,
-                            args.flag("per-plane"), planes);
+                            settings.perPlane(), planes);
                     if (summary != null) {
                         summary.add(file.getFileName().toString(), e, null, null);
                     }
@@ -113,6 +108,34 @@ final class ExplainCommand {
                 }
             }
             return failed == 0 ? 0 : 1;
+        }
+    }
+
+    /**
+     * What an explain command does to every image, checked before any model is loaded: the method, the
+     * commands' options, and how overlays are drawn.
+     */
+    record Settings(ExplainRequest.Method method, Map<String, String> options, String lut, double opacity,
+                    boolean perPlane) {
+
+        static Settings of(String command, Args args) {
+            ExplainRequest.Method method = ExplainRequest.Method.parse(command);
+            Map<String, String> options = ExplainCommand.options(args);
+            String lut = args.get("lut", "inferno");
+            Luts.get(lut);
+            double opacity = ExplainCommand.parseDouble(args.get("opacity", "0.5"), "opacity");
+            Normalization.of(args.get("normalize", "model"), null);
+            return new Settings(method, options, lut, opacity, args.flag("per-plane"));
+        }
+
+        /** The model (loaded once per context), refused when {@code --roi} asks for what it cannot do. */
+        ExplainableModel model(SciJavaCommands commands) {
+            ExplainableModel model = commands.models().get(Path.of(options.get("model")).toFile(), options.get("device"));
+            if (options.get("roi") != null && !model.hasSpatialOutput()) {
+                throw new UserError("--roi needs a model with a per-pixel output (a segmentation net); "
+                        + model.path().getFileName() + " classifies whole images");
+            }
+            return model;
         }
     }
 

@@ -29,16 +29,24 @@ import org.scijava.module.Module;
  */
 final class PredictCommand {
 
+    static final Set<String> OPTIONS = Set.of("model", "input", "normalize", "device", "fit", "output");
+    static final Set<String> FLAGS = Set.of("quiet", "overwrite");
+
     private PredictCommand() {
     }
 
-    static int run(List<String> argv, PrintStream out, PrintStream err) {
-        Args args = new Args("predict", argv, Set.of("model", "input", "normalize", "device", "fit", "output"),
-                Set.of("quiet", "overwrite"));
-        Path input = Path.of(args.require("input"));
+    /** The CLI options under the Predict command's parameter names, with the CLI's defaults; checks the mode. */
+    static Map<String, String> options(Args args) {
         Map<String, String> options = Map.of("model", args.require("model"), "device", args.get("device", "auto"),
                 "normalize", args.get("normalize", "model"), "fit", args.get("fit", "error"));
         Normalization.of(options.get("normalize"), null);   // reject an unknown mode before loading anything
+        return options;
+    }
+
+    static int run(List<String> argv, PrintStream out, PrintStream err) {
+        Args args = new Args("predict", argv, OPTIONS, FLAGS);
+        Path input = Path.of(args.require("input"));
+        Map<String, String> options = options(args);
         try (SciJavaCommands commands = new SciJavaCommands()) {
             ExplainableModel model = commands.models().get(Path.of(options.get("model")).toFile(), options.get("device"));
             OutputFiles output = null;
@@ -58,12 +66,7 @@ final class PredictCommand {
             int failed = 0;
             for (Path file : files) {
                 try {
-                    ImagePlus imp = ImageFiles.open(file);
-                    Module m = commands.run(org.cnnexplain.plugin.PredictCommand.class, imp, options);
-                    ResultsTable t = (ResultsTable) m.getOutput("table");
-                    if (output != null) {
-                        output.tiff(ExplainCommand.stem(file) + "_prediction.tif", (ImagePlus) m.getOutput("probabilities"));
-                    }
+                    ResultsTable t = predictFile(commands, options, file, output, null);
                     for (int r = 0; r < t.size(); r++) {
                         out.println(toJson(file.getFileName().toString(), t, r, model.classNames()));
                     }
@@ -79,6 +82,23 @@ final class PredictCommand {
             }
             return failed == 0 ? 0 : 1;
         }
+    }
+
+    /**
+     * Predicts one file: the Predict command's table, one row per plane; with {@code output} a per-pixel
+     * model's probability maps are written as {@code <stem>_prediction.tif} (its name added to {@code written}).
+     */
+    static ResultsTable predictFile(SciJavaCommands commands, Map<String, String> options, Path file,
+                                    OutputFiles output, List<String> written) {
+        ImagePlus imp = ImageFiles.open(file);
+        Module m = commands.run(org.cnnexplain.plugin.PredictCommand.class, imp, options);
+        if (output != null) {
+            String name = output.tiff(ExplainCommand.stem(file) + "_prediction.tif", (ImagePlus) m.getOutput("probabilities"));
+            if (written != null) {
+                written.add(name);
+            }
+        }
+        return (ResultsTable) m.getOutput("table");
     }
 
     /** Row {@code r} of the Predict command's table as the CLI's JSON line. */
