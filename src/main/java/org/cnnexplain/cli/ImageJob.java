@@ -19,7 +19,7 @@ import org.cnnexplain.model.ExplainableModel;
  * <pre>{@code
  * try (ImageJob job = ImageJob.of("gradcam", List.of("--model", "demo.onnx", "--input", "x", "--output", "x"))) {
  *     ImageJob.Result r = job.run(Path.of("cell_000.tif"), Path.of("out"));
- *     r.files();    // [cell_000_gradcam.tif, cell_000_gradcam_layer.tif, cell_000_gradcam_overlay.png]
+ *     r.files();    // [cell_000_gradcam.tif, cell_000_gradcam_overlay.png, cell_000_gradcam_layer.tif]
  *     r.planes();   // one prediction per plane
  * }
  * }</pre>

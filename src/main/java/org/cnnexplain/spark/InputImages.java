@@ -20,7 +20,8 @@ import org.cnnexplain.cli.ImageJob;
  * The images behind {@code --input}, listed on the driver (only their paths travel to the executors):
  * <ul>
  *   <li>a folder: its image files, as the CLI takes them ({@code hdfs:///screen/plate01});</li>
- *   <li>a glob: every image file it matches ({@code s3a://lab/screen/plate*}{@code /A0?_*.tif});</li>
+ *   <li>a glob: every image file it matches, and the image files of every folder it matches
+ *       ({@code s3a://lab/screen/plate*}{@code /A0?_*.tif}, {@code hdfs:///screen/plate0[1-4]});</li>
  *   <li>any other file: a list of paths, one a line, {@code #} starts a comment, relative paths are
  *       relative to the list's folder ({@code plate01/A01_f1.tif}).</li>
  * </ul>
@@ -39,9 +40,7 @@ final class InputImages {
             if (isGlob(input)) {
                 FileStatus[] matches = fs.globStatus(path);
                 for (FileStatus s : matches == null ? new FileStatus[0] : matches) {
-                    if (s.isFile() && ImageJob.isImageName(s.getPath().getName())) {
-                        images.add(s.getPath().toString());
-                    }
+                    images.addAll(s.isDirectory() ? imagesIn(fs, s.getPath()) : imagesIn(new FileStatus[] {s}));
                 }
                 if (images.isEmpty()) {
                     throw new UserError("no images match " + input);
@@ -49,11 +48,7 @@ final class InputImages {
             } else if (!fs.exists(path)) {
                 throw new UserError("input not found: " + input);
             } else if (fs.getFileStatus(path).isDirectory()) {
-                for (FileStatus s : fs.listStatus(path)) {
-                    if (s.isFile() && ImageJob.isImageName(s.getPath().getName())) {
-                        images.add(s.getPath().toString());
-                    }
-                }
+                images.addAll(imagesIn(fs, path));
                 if (images.isEmpty()) {
                     throw new UserError("no images in folder " + input);
                 }
@@ -71,6 +66,20 @@ final class InputImages {
         } catch (IOException e) {
             throw new UserError("cannot list " + input + ": " + e.getMessage());
         }
+    }
+
+    private static List<String> imagesIn(FileSystem fs, Path folder) throws IOException {
+        return imagesIn(fs.listStatus(folder));
+    }
+
+    private static List<String> imagesIn(FileStatus[] entries) {
+        List<String> images = new ArrayList<>();
+        for (FileStatus s : entries) {
+            if (s.isFile() && ImageJob.isImageName(s.getPath().getName())) {
+                images.add(s.getPath().toString());
+            }
+        }
+        return images;
     }
 
     private static boolean isGlob(String s) {

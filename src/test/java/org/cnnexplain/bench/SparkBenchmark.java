@@ -128,20 +128,27 @@ public final class SparkBenchmark {
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
         SparkExplain.run(spark, List.of(command, "--model", "test-images/models/demo.onnx", "--input", list.toString(),
                 "--output", out + "-warmup", "--partition-size", "4", "--quiet"), quiet);
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        String loadBefore = Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        long cpu = os.getProcessCpuTime();
         long t = System.nanoTime();
         SparkExplain.Summary s = SparkExplain.run(spark, List.of(command, "--model", "test-images/models/demo.onnx",
                 "--input", images.toString(), "--output", out, "--partition-size", Integer.toString(partitionSize),
                 "--quiet"), quiet);
         double seconds = (System.nanoTime() - t) / 1e9;
+        double cpuSeconds = (os.getProcessCpuTime() - cpu) / 1e9;
+        String loadAfter = Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
         long heapPeak = 0;
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
             if (pool.getType() == MemoryType.HEAP) {
                 heapPeak += pool.getPeakUsage().getUsed();
             }
         }
-        System.out.printf(Locale.ROOT, "RESULT %d images (%d failed) in %.1f s: %.2f images/s; peak RSS %.0f MB"
-                        + " (heap peak %.0f MB)%n", s.images(), s.failed(), seconds, s.images() / seconds,
-                hwmKb() / 1024.0, heapPeak / 1048576.0);
+        System.out.printf(Locale.ROOT, "RESULT %d images (%d failed) in %.1f s: %.2f images/s; %.1f CPU s"
+                        + " (%.0f ms CPU per image, %.2f cores busy); peak RSS %.0f MB (heap peak %.0f MB);"
+                        + " machine load %s -> %s%n", s.images(), s.failed(), seconds, s.images() / seconds, cpuSeconds,
+                1000 * cpuSeconds / s.images(), cpuSeconds / seconds, hwmKb() / 1024.0, heapPeak / 1048576.0,
+                loadBefore, loadAfter);
         spark.stop();
     }
 

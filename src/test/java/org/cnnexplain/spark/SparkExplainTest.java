@@ -213,6 +213,29 @@ class SparkExplainTest {
         assertTrue(rows.stream().allMatch(r -> r.getBoolean(r.fieldIndex("resumed")) && r.isNullAt(r.fieldIndex("error"))));
     }
 
+    /** One-line refusals before any task starts: what the CLI refuses, and what only a Spark run does. */
+    @Test
+    void refusesBeforeAnyTaskStarts(@TempDir Path tmp) throws Exception {
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        Files.writeString(out.resolve("mine.txt"), "the user's");
+        List<String> base = List.of("gradcam", "--model", TestModels.DEMO_MODEL.toString(), "--input",
+                TestModels.DEMO_IMAGES.toString(), "--output", out.toString());
+        Map<List<String>, String> cases = Map.of(
+                List.of(), "is not empty; add --resume",
+                List.of("--summary"), "--summary draws one contact sheet",
+                List.of("--bogus", "1"), "gradcam: unknown option --bogus",
+                List.of("--partition-size", "0"), "--partition-size must be a whole number above 0",
+                List.of("--opacity", "2"), "--opacity must be between 0 and 1");
+        for (Map.Entry<List<String>, String> c : cases.entrySet()) {
+            List<String> args = new ArrayList<>(base);
+            args.addAll(c.getKey());
+            org.cnnexplain.UserError e = org.junit.jupiter.api.Assertions.assertThrows(org.cnnexplain.UserError.class,
+                    () -> SparkExplain.run(spark, args, new PrintStream(new ByteArrayOutputStream())));
+            assertTrue(e.getMessage().contains(c.getValue()), c.getKey() + ": " + e.getMessage());
+        }
+        assertEquals(List.of("mine.txt"), List.copyOf(names(out)), "nothing the user had is touched");
+    }
+
     private static TreeSet<String> names(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return new TreeSet<>(s.map(p -> p.getFileName().toString()).toList());
