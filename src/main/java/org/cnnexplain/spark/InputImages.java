@@ -95,8 +95,8 @@ final class InputImages {
                     continue;
                 }
                 Path image = new Path(p);
-                paths.add((image.isAbsolute() || image.toUri().getScheme() != null ? image
-                        : new Path(list.getParent(), image)).toString());
+                image = image.isAbsolute() || image.toUri().getScheme() != null ? image : new Path(list.getParent(), image);
+                paths.add(image.getFileSystem(fs.getConf()).makeQualified(image).toString());
             }
         }
         return paths;
