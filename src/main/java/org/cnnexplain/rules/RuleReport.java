@@ -230,18 +230,36 @@ public final class RuleReport {
 
     /**
      * {@code rules.csv}: per image plane, the model's class, the rule (1-based, as numbered in the
-     * text) and its class, and the class the tree fitted without the image's fold gives it.
+     * text) and its class, the class the tree fitted without the image's fold gives it, and the
+     * pooled values of the channels the rules use ({@code ch24_max}, ...), to see how close to a
+     * threshold each image is.
      */
     public String csv() {
-        StringBuilder s = new StringBuilder("image,slice,model_class,rule,rule_class,heldout_class\n");
+        List<Integer> used = usedChannels();
+        StringBuilder s = new StringBuilder("image,slice,model_class,rule,rule_class,heldout_class");
+        for (int c : used) {
+            s.append(",ch").append(c).append('_').append(setting.pooling().key());
+        }
+        s.append('\n');
         for (int i = 0; i < table.size(); i++) {
             ActivationTable.Row r = table.row(i);
             int leaf = leafOf(r.pooled());
             s.append(quote(r.image())).append(',').append(r.slice()).append(',').append(quote(className(r.predicted())))
                     .append(',').append(leaf + 1).append(',').append(quote(className(leaves.get(leaf).label())))
-                    .append(',').append(quote(className(rules.heldout()[i]))).append('\n');
+                    .append(',').append(quote(className(rules.heldout()[i])));
+            for (int c : used) {
+                s.append(',').append(r.pooled()[c]);
+            }
+            s.append('\n');
         }
         return s.toString();
+    }
+
+    /** The channels the tree splits on, ascending. */
+    List<Integer> usedChannels() {
+        java.util.TreeSet<Integer> used = new java.util.TreeSet<>();
+        paths().forEach(p -> p.forEach(b -> used.add(b.channel())));
+        return new ArrayList<>(used);
     }
 
     private int leafOf(float[] x) {
