@@ -188,9 +188,14 @@ public class RulesCommand extends CnnCommand {
         return isCanceled();
     }
 
+    /** To SciJava's status (Fiji, the CLI's progress line) and, in plain ImageJ 1 (no status service), its bar. */
     private void progress(int done, int total) {
+        String message = "Rules: " + done + "/" + total + " images";
         if (status != null) {
-            status.showStatus(done, total, "Rules: " + done + "/" + total + " images");
+            status.showStatus(done, total, message);
+        } else if (!java.awt.GraphicsEnvironment.isHeadless()) {
+            IJ.showStatus(message);
+            IJ.showProgress(done, total);
         }
     }
 
