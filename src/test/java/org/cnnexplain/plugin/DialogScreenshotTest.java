@@ -93,7 +93,7 @@ class DialogScreenshotTest {
         Prefs.set(IJ1Bridge.MODEL_PREF, "");
     }
 
-    private static GenericDialog awaitDialog() throws InterruptedException {
+    static GenericDialog awaitDialog() throws InterruptedException {
         for (int i = 0; i < 200; i++) {
             for (Window w : Window.getWindows()) {
                 if (w instanceof GenericDialog gd && gd.isShowing()) {
@@ -106,7 +106,7 @@ class DialogScreenshotTest {
         throw new AssertionError("no dialog appeared");
     }
 
-    private static List<String> labels(Container c) {
+    static List<String> labels(Container c) {
         List<String> out = new ArrayList<>();
         for (Component k : c.getComponents()) {
             if (k instanceof Label l) {
