@@ -5,18 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ij.Prefs;
 import ij.gui.GenericDialog;
-import java.awt.Rectangle;
-import java.awt.Robot;
 import java.awt.TextField;
 import java.awt.event.ActionEvent;
 import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import javax.imageio.ImageIO;
 import org.cnnexplain.testutil.TestModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,13 +35,12 @@ class RulesDialogTest {
             CompletableFuture<Map<String, Object>> asked = CompletableFuture.supplyAsync(() -> IJ1Bridge.ask(info));
             GenericDialog gd = DialogScreenshotTest.awaitDialog();
             List<String> labels = DialogScreenshotTest.labels(gd);
-            int folder = DialogScreenshotTest.labels(gd).indexOf(labels.stream().filter(l -> l.startsWith("Folder"))
-                    .findFirst().orElseThrow());
-            int modelAt = labels.indexOf(labels.stream().filter(l -> l.startsWith("Model")).findFirst().orElseThrow());
+            int folder = startingWith(labels, "Folder");
+            int modelAt = startingWith(labels, "Model");
             int display = labels.indexOf("Display");
             int advanced = labels.indexOf("Advanced");
-            int atlas = labels.indexOf(labels.stream().filter(l -> l.startsWith("Atlas")).findFirst().orElseThrow());
-            int alpha = labels.indexOf(labels.stream().filter(l -> l.startsWith("Alpha")).findFirst().orElseThrow());
+            int atlas = startingWith(labels, "Atlas");
+            int alpha = startingWith(labels, "Alpha");
             assertTrue(folder < modelAt && modelAt < display && display < atlas && atlas < advanced && advanced < alpha,
                     String.join(" | ", labels));
             // string fields: folder, model, layer, atlas, output
@@ -56,13 +50,7 @@ class RulesDialogTest {
             assertEquals("", ((TextField) gd.getStringFields().get(3)).getText());
             folderField.setText(TestModels.DEMO_IMAGES.toAbsolutePath().toString());
 
-            gd.toFront();
-            Thread.sleep(1000);
-            Rectangle r = new Rectangle(gd.getLocationOnScreen(), gd.getSize());
-            Rectangle screen = new Rectangle(java.awt.Toolkit.getDefaultToolkit().getScreenSize());
-            Path png = Path.of("target", "rules-dialog.png");
-            Files.createDirectories(png.getParent());
-            ImageIO.write(new Robot().createScreenCapture(r.intersection(screen)), "png", png.toFile());
+            DialogScreenshotTest.screenshot(gd, "rules-dialog.png");
 
             gd.actionPerformed(new ActionEvent(gd.getButtons()[0], ActionEvent.ACTION_PERFORMED, "OK"));
             Map<String, Object> inputs = asked.get(30, TimeUnit.SECONDS);
@@ -76,5 +64,9 @@ class RulesDialogTest {
         } finally {
             Prefs.set(IJ1Bridge.MODEL_PREF, "");
         }
+    }
+
+    private static int startingWith(List<String> labels, String prefix) {
+        return labels.indexOf(labels.stream().filter(l -> l.startsWith(prefix)).findFirst().orElseThrow());
     }
 }
