@@ -22,6 +22,14 @@ class RulesCliTest {
     void rulesWritesItsFilesSkipsAnUnreadableImageAndRefusesToOverwrite() throws Exception {
         Path in = RulesCliFolder.small(tmp.resolve("in"));
         Files.writeString(in.resolve("zz_broken.tif"), "not a tiff");
+        // a 3-plane stack: each plane is one sample
+        ij.ImagePlus a = ij.IJ.openImage(TestModels.firstDemoImage("mitotic").toString());
+        ij.ImagePlus b = ij.IJ.openImage(TestModels.firstDemoImage("empty").toString());
+        ij.ImageStack stack = new ij.ImageStack(a.getWidth(), a.getHeight());
+        stack.addSlice(a.getProcessor());
+        stack.addSlice(b.getProcessor());
+        stack.addSlice(a.getProcessor());
+        ij.IJ.saveAsTiff(new ij.ImagePlus("stack", stack), in.resolve("stack.tif").toString());
         Path out = tmp.resolve("out");
         String[] args = {"rules", "--model", TestModels.DEMO_MODEL.toString(), "--input", in.toString(), "--output",
                 out.toString(), "--layer", "block4", "--depth", "2", "--min-leaf", "2", "--folds", "3", "--pool", "mean",
@@ -32,7 +40,12 @@ class RulesCliTest {
         assertTrue(r.out().contains("\n1. IF block4 ch ") && r.out().contains(" (mean) "), r.out());
         assertEquals(r.out(), Files.readString(out.resolve("rules.txt")));
         JsonObject json = JsonParser.parseString(Files.readString(out.resolve("rules.json"))).getAsJsonObject();
-        assertEquals(12, json.get("images").getAsInt());
+        assertEquals(15, json.get("images").getAsInt());
+        java.util.List<String> stackRows = Files.readAllLines(out.resolve("rules.csv")).stream()
+                .filter(l -> l.startsWith("stack.tif,")).toList();
+        assertEquals(3, stackRows.size());
+        assertTrue(stackRows.get(0).startsWith("stack.tif,1,mitotic,") && stackRows.get(1).startsWith("stack.tif,2,empty,")
+                && stackRows.get(2).startsWith("stack.tif,3,mitotic,"), String.join("\n", stackRows));
         assertEquals("mean", json.get("statistic").getAsString());
         assertEquals(3, json.get("folds").getAsInt());
         assertTrue(json.get("heldout_fidelity").getAsDouble() >= 0 && json.get("heldout_fidelity").getAsDouble() <= 1);
