@@ -31,10 +31,18 @@ final class SciJavaCommands implements AutoCloseable {
     private final ModuleService modules;
 
     SciJavaCommands() {
-        context = new Context(CommandService.class, ModelService.class);
+        context = new Context(CommandService.class, ModelService.class, org.scijava.app.StatusService.class);
         context.service(LogService.class).setLevel(LogLevel.NONE);   // the CLI reports errors itself
         commands = context.service(CommandService.class);
         modules = context.service(ModuleService.class);
+    }
+
+    /**
+     * Registers {@code listener}'s {@code @EventHandler} methods (e.g. for the commands' progress
+     * events); SciJava holds listeners weakly, so keep a reference while the command runs.
+     */
+    void subscribe(Object listener) {
+        context.service(org.scijava.event.EventService.class).subscribe(listener);
     }
 
     ModelService models() {
@@ -49,7 +57,9 @@ final class SciJavaCommands implements AutoCloseable {
     Module run(Class<? extends Command> type, ImagePlus image, Map<String, String> options) {
         CommandInfo info = commands.getCommand(type);
         Map<String, Object> inputs = new HashMap<>();
-        inputs.put("image", image);
+        if (image != null) {
+            inputs.put("image", image);
+        }
         for (Map.Entry<String, String> o : options.entrySet()) {
             ModuleItem<?> item = info.getInput(o.getKey());
             if (item != null && o.getValue() != null) {

@@ -79,6 +79,11 @@ public abstract class CnnCommand extends DynamicCommand {
         if (image == null) {
             throw new UserError("no image is open");
         }
+        return loadModelFile();
+    }
+
+    /** The chosen model, for a command that reads its images itself (a folder): checks only the model. */
+    protected ExplainableModel loadModelFile() {
         if (model == null) {
             throw new UserError("no model file chosen");
         }
@@ -91,6 +96,11 @@ public abstract class CnnCommand extends DynamicCommand {
      * to the model's fixed input size when {@code fit=resize} (never cropped).
      */
     protected TensorBatch batchFor(ExplainableModel m) {
+        return batchFor(m, image);
+    }
+
+    /** {@link #batchFor(ExplainableModel)} of another image than the command's (one of a folder). */
+    protected TensorBatch batchFor(ExplainableModel m, ImagePlus image) {
         ImageLimits.check(image.getWidth(), image.getHeight(), (long) image.getStackSize(), 3);
         ArrayImg<FloatType, FloatArray> img = ImagePlusImgs.toFloat(image);
         int[] size = m.fixedSize();

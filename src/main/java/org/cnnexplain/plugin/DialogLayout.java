@@ -35,14 +35,18 @@ final class DialogLayout {
     }
 
     /** Every parameter name in dialog order. */
-    static final List<String> ORDER = List.of("model", "target", "layer", "variant", "rule", "signal", "channels",
+    static final List<String> ORDER = List.of("folder", "model", "target", "layer", "variant", "rule", "signal", "channels",
             "top", "sort", "guided", "samples", "smoothgrad", "noise", "augment", "eigensmooth", "mask", "methods",
-            "lut", "opacity", "layerres", "montage",
-            "score", "batch", "seed", "tolerance", "steps", "normalize", "device", "fit");
+            "pool", "depth", "minleaf",
+            "lut", "opacity", "layerres", "montage", "atlas", "output", "overwrite",
+            "score", "batch", "alpha", "folds", "seed", "tolerance", "steps", "normalize", "device", "fit");
 
     private static final Map<String, Section> SECTIONS = Map.ofEntries(Map.entry("lut", Section.DISPLAY),
             Map.entry("opacity", Section.DISPLAY), Map.entry("layerres", Section.DISPLAY),
-            Map.entry("montage", Section.DISPLAY), Map.entry("score", Section.ADVANCED),
+            Map.entry("montage", Section.DISPLAY), Map.entry("atlas", Section.DISPLAY),
+            Map.entry("output", Section.DISPLAY), Map.entry("overwrite", Section.DISPLAY),
+            Map.entry("alpha", Section.ADVANCED), Map.entry("folds", Section.ADVANCED),
+            Map.entry("score", Section.ADVANCED),
             Map.entry("batch", Section.ADVANCED), Map.entry("seed", Section.ADVANCED),
             Map.entry("tolerance", Section.ADVANCED), Map.entry("steps", Section.ADVANCED),
             Map.entry("normalize", Section.ADVANCED), Map.entry("device", Section.ADVANCED),

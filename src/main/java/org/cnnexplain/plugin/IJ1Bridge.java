@@ -40,7 +40,11 @@ public class IJ1Bridge implements PlugIn {
             "deconvnet", DeconvnetCommand.class,
             "cam", CamCommand.class,
             "gradcam", GradCamCommand.class,
-            "evaluate", EvaluateCommand.class);
+            "evaluate", EvaluateCommand.class,
+            "rules", RulesCommand.class);
+
+    /** Commands that read a folder of images, not the open image. */
+    static final java.util.Set<String> FOLDER_COMMANDS = java.util.Set.of("rules");
 
     private static Context context;
 
@@ -86,7 +90,7 @@ public class IJ1Bridge implements PlugIn {
         CommandService commands = context().service(CommandService.class);
         CommandInfo info = commands.getCommand(type);
         ImagePlus image = WindowManager.getCurrentImage();
-        if (image == null) {
+        if (image == null && !FOLDER_COMMANDS.contains(arg)) {
             report(info.getTitle() + ": no image is open");
             return;
         }
@@ -100,7 +104,9 @@ public class IJ1Bridge implements PlugIn {
         if (inputs == null) {
             return;   // dialog cancelled
         }
-        inputs.put("image", image);
+        if (image != null) {
+            inputs.put("image", image);
+        }
         try {
             // CommandService.run returns null for DynamicCommands (a documented SciJava API flaw): use ModuleService
             Module module = context().service(ModuleService.class).run(info, true, inputs).get();
@@ -113,7 +119,9 @@ public class IJ1Bridge implements PlugIn {
             show(module.getOutput("sheet"));   // the labelled montage Predict, CAM and Grad-CAM make on request
             show(module.getOutput("probabilities"));
             show(module.getOutput("plot"));
-            image.updateAndDraw();
+            if (image != null) {
+                image.updateAndDraw();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (java.util.concurrent.ExecutionException e) {
@@ -156,8 +164,13 @@ public class IJ1Bridge implements PlugIn {
                         value == null ? choices.get(0).toString() : value.toString());
                 fields.put(name, (java.awt.Component) gd.getChoices().lastElement());
             } else if (t == File.class) {
-                String remembered = macro ? "" : Prefs.get(MODEL_PREF, "");
-                gd.addFileField(label, value == null ? remembered : value.toString(), 40);
+                String remembered = macro || !name.equals("model") ? "" : Prefs.get(MODEL_PREF, "");
+                String path = value == null ? remembered : value.toString();
+                if (item.getWidgetStyle() != null && item.getWidgetStyle().contains("directory")) {
+                    gd.addDirectoryField(label, path, 40);
+                } else {
+                    gd.addFileField(label, path, 40);
+                }
                 fields.put(name, (java.awt.Component) gd.getStringFields().lastElement());
             } else if (t == boolean.class || t == Boolean.class) {
                 gd.addCheckbox(label, value != null && (Boolean) value);
@@ -186,7 +199,7 @@ public class IJ1Bridge implements PlugIn {
             } else if (t == File.class) {
                 String path = gd.getNextString();
                 inputs.put(item.getName(), path.isBlank() ? null : new File(path));
-                if (!path.isBlank() && !macro) {
+                if (!path.isBlank() && !macro && item.getName().equals("model")) {
                     Prefs.set(MODEL_PREF, path);
                 }
             } else if (t == boolean.class || t == Boolean.class) {

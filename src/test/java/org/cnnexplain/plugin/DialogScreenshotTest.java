@@ -79,21 +79,26 @@ class DialogScreenshotTest {
         gd.itemStateChanged(new ItemEvent(variant, ItemEvent.ITEM_STATE_CHANGED, "gradcam", ItemEvent.SELECTED));
         assertNotNull(gd.getButtons()[3], "no Help button");   // OK, Cancel, No, Help
 
-        gd.toFront();
-        Thread.sleep(1000);
-        // the screen where the window says it is (without a window manager, Robot's offsets are unreliable)
-        Rectangle r = new Rectangle(gd.getLocationOnScreen(), gd.getSize());
-        Rectangle screen = new Rectangle(java.awt.Toolkit.getDefaultToolkit().getScreenSize());
-        Path png = Path.of("target", "dialog.png");
-        Files.createDirectories(png.getParent());
-        ImageIO.write(new Robot().createScreenCapture(r.intersection(screen)), "png", png.toFile());
-        System.out.println("dialog at " + r + " on a screen of " + screen);
+        screenshot(gd, "dialog.png");
         gd.windowClosing(new WindowEvent(gd, WindowEvent.WINDOW_CLOSING));
         assertNull(second.get(30, TimeUnit.SECONDS), "cancel must give no inputs");
         Prefs.set(IJ1Bridge.MODEL_PREF, "");
     }
 
-    private static GenericDialog awaitDialog() throws InterruptedException {
+    /** Brings {@code gd} to the front and saves what the screen shows of it as target/{@code name}. */
+    static void screenshot(GenericDialog gd, String name) throws Exception {
+        gd.toFront();
+        Thread.sleep(1000);
+        // the screen where the window says it is (without a window manager, Robot's offsets are unreliable)
+        Rectangle r = new Rectangle(gd.getLocationOnScreen(), gd.getSize());
+        Rectangle screen = new Rectangle(java.awt.Toolkit.getDefaultToolkit().getScreenSize());
+        Path png = Path.of("target", name);
+        Files.createDirectories(png.getParent());
+        ImageIO.write(new Robot().createScreenCapture(r.intersection(screen)), "png", png.toFile());
+        System.out.println("dialog at " + r + " on a screen of " + screen);
+    }
+
+    static GenericDialog awaitDialog() throws InterruptedException {
         for (int i = 0; i < 200; i++) {
             for (Window w : Window.getWindows()) {
                 if (w instanceof GenericDialog gd && gd.isShowing()) {
@@ -106,7 +111,7 @@ class DialogScreenshotTest {
         throw new AssertionError("no dialog appeared");
     }
 
-    private static List<String> labels(Container c) {
+    static List<String> labels(Container c) {
         List<String> out = new ArrayList<>();
         for (Component k : c.getComponents()) {
             if (k instanceof Label l) {
