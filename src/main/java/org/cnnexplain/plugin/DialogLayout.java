@@ -35,8 +35,8 @@ final class DialogLayout {
     }
 
     /** Every parameter name in dialog order. */
-    static final List<String> ORDER = List.of("model", "target", "layer", "variant", "rule", "signal", "channels",
-            "top", "sort", "guided", "samples", "smoothgrad", "noise", "augment", "eigensmooth", "mask", "methods",
+    static final List<String> ORDER = List.of("model", "folder", "target", "layer", "variant", "rule", "signal",
+            "channels", "top", "first", "distinct", "importance", "sort", "guided", "samples", "smoothgrad", "noise", "augment", "eigensmooth", "mask", "methods",
             "lut", "opacity", "layerres", "montage",
             "score", "batch", "seed", "tolerance", "steps", "normalize", "device", "fit");
 

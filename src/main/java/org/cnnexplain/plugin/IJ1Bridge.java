@@ -40,7 +40,11 @@ public class IJ1Bridge implements PlugIn {
             "deconvnet", DeconvnetCommand.class,
             "cam", CamCommand.class,
             "gradcam", GradCamCommand.class,
-            "evaluate", EvaluateCommand.class);
+            "evaluate", EvaluateCommand.class,
+            "atlas", NeuronAtlasCommand.class);
+
+    /** Commands that can run without an open image (the atlas reads a folder). */
+    private static final java.util.Set<String> IMAGE_OPTIONAL = java.util.Set.of("atlas");
 
     private static Context context;
 
@@ -86,7 +90,7 @@ public class IJ1Bridge implements PlugIn {
         CommandService commands = context().service(CommandService.class);
         CommandInfo info = commands.getCommand(type);
         ImagePlus image = WindowManager.getCurrentImage();
-        if (image == null) {
+        if (image == null && !IMAGE_OPTIONAL.contains(arg)) {
             report(info.getTitle() + ": no image is open");
             return;
         }
@@ -113,7 +117,9 @@ public class IJ1Bridge implements PlugIn {
             show(module.getOutput("sheet"));   // the labelled montage Predict, CAM and Grad-CAM make on request
             show(module.getOutput("probabilities"));
             show(module.getOutput("plot"));
-            image.updateAndDraw();
+            if (image != null) {
+                image.updateAndDraw();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (java.util.concurrent.ExecutionException e) {
@@ -156,8 +162,14 @@ public class IJ1Bridge implements PlugIn {
                         value == null ? choices.get(0).toString() : value.toString());
                 fields.put(name, (java.awt.Component) gd.getChoices().lastElement());
             } else if (t == File.class) {
-                String remembered = macro ? "" : Prefs.get(MODEL_PREF, "");
-                gd.addFileField(label, value == null ? remembered : value.toString(), 40);
+                // only the model is remembered: a mask or a folder belongs to one run
+                String remembered = macro || !name.equals("model") ? "" : Prefs.get(MODEL_PREF, "");
+                String text = value == null ? remembered : value.toString();
+                if ("directory".equals(item.getWidgetStyle())) {
+                    gd.addDirectoryField(label, text, 40);
+                } else {
+                    gd.addFileField(label, text, 40);
+                }
                 fields.put(name, (java.awt.Component) gd.getStringFields().lastElement());
             } else if (t == boolean.class || t == Boolean.class) {
                 gd.addCheckbox(label, value != null && (Boolean) value);
@@ -186,7 +198,7 @@ public class IJ1Bridge implements PlugIn {
             } else if (t == File.class) {
                 String path = gd.getNextString();
                 inputs.put(item.getName(), path.isBlank() ? null : new File(path));
-                if (!path.isBlank() && !macro) {
+                if (!path.isBlank() && !macro && item.getName().equals("model")) {
                     Prefs.set(MODEL_PREF, path);
                 }
             } else if (t == boolean.class || t == Boolean.class) {
