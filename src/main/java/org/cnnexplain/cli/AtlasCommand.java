@@ -49,6 +49,9 @@ final class AtlasCommand {
         int[] channels = args.get("channels", null) == null ? null : ExplainRequest.parseChannels(args.get("channels", ""));
         int top = integer(args.get("top", "9"), "top");
         int first = integer(args.get("first", "0"), "first");
+        if (top < 1 || first < 0) {
+            throw new UserError(top < 1 ? "--top must be at least 1, got " + top : "--first must be 0 (all) or more");
+        }
         Backprop.Rule rule = Backprop.Rule.parse(args.get("rule", "deconvnet"));
         boolean importance = !args.flag("no-importance");
         boolean quiet = args.flag("quiet");

@@ -54,7 +54,7 @@ class NeuronAtlasCommandTest {
         Path dir = Files.createDirectories(tmp.resolve("cells"));
         List<Path> files;
         try (var all = Files.list(TestModels.DEMO_IMAGES)) {
-            files = all.filter(p -> p.toString().endsWith(".tif")).sorted().limit(6).toList();
+            files = all.filter(p -> p.toString().endsWith(".tif")).sorted().limit(4).toList();
         }
         ImageStack stack = new ImageStack(128, 128);
         for (Path f : files) {
