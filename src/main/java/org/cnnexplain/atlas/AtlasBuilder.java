@@ -259,13 +259,16 @@ public final class AtlasBuilder {
         }
     }
 
-    /** The second pass: patches and projections of the kept neurons, unit by unit; null when cancelled. */
+    /**
+     * The second pass: patches and projections of the kept neurons, unit by unit; null when cancelled.
+     * Neurons go through the reverse pass {@link #CHUNK} at a time, each with a copy of its own sample
+     * (samples of one size batch together, from one unit or several).
+     */
     private Map<Neuron, Atlas.Cell> cells(AtlasInput input, Layer layer, List<List<Neuron>> kept, Listener listener) {
-        TreeMap<Integer, TreeMap<Integer, List<Neuron>>> byUnit = new TreeMap<>();
-        kept.forEach(row -> row.forEach(n -> byUnit.computeIfAbsent(n.unit(), k -> new TreeMap<>())
-                .computeIfAbsent(n.sample(), k -> new ArrayList<>()).add(n)));
+        TreeMap<Integer, List<Neuron>> byUnit = new TreeMap<>();
+        kept.forEach(row -> row.forEach(n -> byUnit.computeIfAbsent(n.unit(), k -> new ArrayList<>()).add(n)));
         Map<Neuron, Atlas.Cell> cells = new HashMap<>();
-        Backprop.Rule rule = options.rule();
+        List<Pending> pending = new ArrayList<>();
         int done = 0;
         for (var unitEntry : byUnit.entrySet()) {
             if (listener.cancelled()) {
@@ -274,49 +277,63 @@ public final class AtlasBuilder {
             AtlasInput.Unit unit = input.load(unitEntry.getKey());
             TensorBatch b = unit.samples();
             long[] inShape = shapeOf(b);
-            Layer l = model.resolveLayer(layer.output(), inShape);
-            ReceptiveField rf = fields.computeIfAbsent(java.util.Arrays.stream(inShape).boxed().toList(),
-                    k -> ReceptiveField.of(model, l, inShape));
-            int c = model.inputChannels();
-            for (var sampleEntry : unitEntry.getValue().entrySet()) {
-                int s = sampleEntry.getKey();
-                float[] pixels = b.sample(s);
-                List<Neuron> neurons = sampleEntry.getValue();
-                for (int from = 0; from < neurons.size(); from += CHUNK) {
-                    List<Neuron> part = neurons.subList(from, Math.min(neurons.size(), from + CHUNK));
-                    float[] back = project(b, s, l, part, rule);
-                    int plane = c * b.height() * b.width();
-                    for (int i = 0; i < part.size(); i++) {
-                        Neuron n = part.get(i);
-                        ReceptiveField.Box box = rf.box(n.x(), n.y(), b.width(), b.height());
-                        cells.put(n, new Atlas.Cell(n, unit.name(), unit.firstSlice() + s, box,
-                                rf.unclipped(n.x(), n.y(), b.width(), b.height()), c,
-                                crop(pixels, 0, c, b.width(), b.height(), box),
-                                crop(back, i * plane, c, b.width(), b.height(), box)));
-                    }
+            if (!pending.isEmpty() && !java.util.Arrays.equals(pending.get(0).shape, inShape)) {
+                project(pending, layer, cells);
+            }
+            for (Neuron n : unitEntry.getValue()) {
+                pending.add(new Pending(n, unit.name(), unit.firstSlice() + n.sample(), b.sample(n.sample()), inShape));
+                if (pending.size() == CHUNK) {
+                    project(pending, layer, cells);
                 }
             }
             listener.progress("projecting", ++done, byUnit.size());
         }
+        project(pending, layer, cells);
         return cells;
     }
 
-    /** The reverse pass of each neuron of {@code part} alone, (n, C, H, W) flattened. */
-    private float[] project(TensorBatch b, int s, Layer l, List<Neuron> part, Backprop.Rule rule) {
-        try (NDManager run = model.newRun()) {
-            NDArray x = b.toNDArray(run, s, s + 1);
-            NDArray batch = part.size() == 1 ? x : x.repeat(0, part.size());
-            long[] ls = l.shape();
-            int hw = (int) (ls[2] * ls[3]);
-            int per = (int) ls[1] * hw;
-            float[] seeds = new float[part.size() * per];
-            for (int i = 0; i < part.size(); i++) {
-                Neuron n = part.get(i);
-                seeds[i * per + n.channel() * hw + n.y() * (int) ls[3] + n.x()] = n.activation();
-            }
-            NDArray seed = Tensors.of(run, seeds, new Shape(part.size(), ls[1], ls[2], ls[3]));
-            return Backprop.toInput(model, run, batch, l.output(), seed, rule).toFloatArray();
+    /** A kept neuron waiting for its reverse pass, with its sample's pixels (C × H × W) and input shape. */
+    private record Pending(Neuron neuron, String image, int slice, float[] pixels, long[] shape) {
+    }
+
+    /** The reverse pass of each pending neuron alone, then its cell; empties {@code pending}. */
+    private void project(List<Pending> pending, Layer layer, Map<Neuron, Atlas.Cell> cells) {
+        if (pending.isEmpty()) {
+            return;
         }
+        long[] inShape = pending.get(0).shape;
+        Layer l = model.resolveLayer(layer.output(), inShape);
+        ReceptiveField rf = fields.computeIfAbsent(java.util.Arrays.stream(inShape).boxed().toList(),
+                k -> ReceptiveField.of(model, l, inShape));
+        int n = pending.size();
+        int c = (int) inShape[1];
+        int height = (int) inShape[2];
+        int width = (int) inShape[3];
+        int plane = c * height * width;
+        long[] ls = l.shape();
+        int hw = (int) (ls[2] * ls[3]);
+        int per = (int) ls[1] * hw;
+        float[] pixels = new float[n * plane];
+        float[] seeds = new float[n * per];
+        for (int i = 0; i < n; i++) {
+            Neuron nr = pending.get(i).neuron;
+            System.arraycopy(pending.get(i).pixels, 0, pixels, i * plane, plane);
+            seeds[i * per + nr.channel() * hw + nr.y() * (int) ls[3] + nr.x()] = nr.activation();
+        }
+        float[] back;
+        try (NDManager run = model.newRun()) {
+            NDArray x = Tensors.of(run, pixels, new Shape(n, c, height, width));
+            NDArray seed = Tensors.of(run, seeds, new Shape(n, ls[1], ls[2], ls[3]));
+            back = Backprop.toInput(model, run, x, l.output(), seed, options.rule()).toFloatArray();
+        }
+        for (int i = 0; i < n; i++) {
+            Pending p = pending.get(i);
+            Neuron nr = p.neuron;
+            ReceptiveField.Box box = rf.box(nr.x(), nr.y(), width, height);
+            cells.put(nr, new Atlas.Cell(nr, p.image, p.slice, box, rf.unclipped(nr.x(), nr.y(), width, height), c,
+                    crop(p.pixels, 0, c, width, height, box), crop(back, i * plane, c, width, height, box)));
+        }
+        pending.clear();
     }
 
     /** Channels {@code c} of the box from a C × height × width image starting at {@code offset}. */
