@@ -22,7 +22,7 @@ final class ImageFiles {
         return ImageFolder.isImage(p);
     }
 
-    /** Opens one image; an unreadable file is a {@link UserError}, never an ImageJ dialog. */
+    /** Opens one image; an unreadable file is a {@link org.cnnexplain.UserError}, never an ImageJ dialog. */
     static ImagePlus open(Path file) {
         return ImageFolder.open(file);
     }

@@ -12,6 +12,7 @@ import org.cnnexplain.UserError;
  * cnn-explain predict --model M --input IMG [--normalize MODE] [--device auto|cpu|gpu]
  * cnn-explain layers  --model M [--size WxH] [--device D]
  * cnn-explain featuremaps|deconvnet|cam|gradcam --model M --input IMG --output DIR [options]
+ * cnn-explain atlas   --model M --input DIR --layer L --output DIR [--top K] [--channels LIST|--first N]
  * cnn-explain rules   --model M --input DIR --output DIR [--layer L] [--pool max|mean] [--depth 3] ...
  * cnn-explain demo    [--device D]
  * cnn-explain check   --model PKG [--weights onnx|torchscript] [--device D]
@@ -33,6 +34,9 @@ public final class Main {
             "      [--sort none|mean|max] [--lut inferno|viridis|turbo|fire|...] [--opacity 0-1] [--batch N]",
             "      [--normalize MODE] [--device D] [--fit error|resize] [--roi MASK.tif] [--overwrite]",
             "      [--summary] [--quiet] [--per-plane]",
+            "  atlas   --model M --input DIR --layer L --output DIR [--top K] [--channels LIST | --first N]",
+            "      [--all-positions] [--rule deconvnet|guided|gradient] [--no-importance] [--normalize MODE] [--device D]",
+            "      [--fit error|resize] [--overwrite] [--quiet]   neuron atlas and class-channel importance",
             "  rules   --model M --input DIR --output DIR [--layer L] [--pool max|mean] [--depth 3] [--min-leaf 5]",
             "      [--alpha 0] [--folds 5] [--seed 0] [--atlas DIR] [--normalize MODE] [--device D] [--overwrite] [--quiet]",
             "  demo    [--device auto|cpu|gpu] [--output DIR] [--quiet]",
@@ -65,10 +69,11 @@ public final class Main {
                 case "demo" -> DemoCommand.run(rest, out, err);
                 case "check" -> CheckCommand.run(rest, out, err);
                 case "evaluate" -> EvaluateCommand.run(rest, out, err);
+                case "atlas" -> AtlasCommand.run(rest, out, err);
                 case "rules" -> RulesCommand.run(rest, out, err);
                 case "featuremaps", "deconvnet", "cam", "gradcam" -> ExplainCommand.run(argv[0], rest, out, err);
                 default -> throw new UserError("unknown command '" + argv[0]
-                        + "' (valid: predict, layers, featuremaps, deconvnet, cam, gradcam, evaluate, rules, demo, check)");
+                        + "' (valid: predict, layers, featuremaps, deconvnet, cam, gradcam, evaluate, atlas, rules, demo, check)");
             };
         } catch (UserError e) {
             err.println("cnn-explain: error: " + e.getMessage());

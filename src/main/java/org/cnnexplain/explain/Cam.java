@@ -76,6 +76,22 @@ public class Cam extends CamMethod {
         return row;
     }
 
+    /**
+     * The linear layer's weights (classes × channels, row-major) when CAM applies at {@code layer}, i.e. the
+     * layer feeds the model's final global average pooling; else null.
+     */
+    public static float[] weightsAt(ExplainableModel model, Layer layer) {
+        if (model.graph() == null) {
+            return null;
+        }
+        try {
+            Head head = Head.find(model);
+            return head.pool().inputs().get(0).equals(layer.output()) ? head.weights() : null;
+        } catch (UserError e) {
+            return null;
+        }
+    }
+
     /** GlobalAveragePool → (Flatten/Reshape/...) → Gemm at the end of the graph. */
     record Head(Node pool, Node linear, float[] weights) {
 

@@ -71,7 +71,8 @@ public final class FeatureMaps {
         return new Result(l, maps, maps.resized(in[0], in[1], in[2]), stats);
     }
 
-    static int[] checked(int[] channels, int c, Layer l) {
+    /** {@code channels}, each checked to be one of the layer's {@code c} channels. */
+    public static int[] checked(int[] channels, int c, Layer l) {
         for (int k : channels) {
             if (k < 0 || k >= c) {
                 throw new UserError("channel " + k + " is out of range: layer '" + l.name() + "' has " + c

@@ -36,8 +36,8 @@ final class DialogLayout {
 
     /** Every parameter name in dialog order. */
     static final List<String> ORDER = List.of("folder", "model", "target", "layer", "variant", "rule", "signal", "channels",
-            "top", "sort", "guided", "samples", "smoothgrad", "noise", "augment", "eigensmooth", "mask", "methods",
-            "pool", "depth", "minleaf",
+            "top", "first", "distinct", "importance", "sort", "guided", "samples", "smoothgrad", "noise", "augment",
+            "eigensmooth", "mask", "methods", "pool", "depth", "minleaf",
             "lut", "opacity", "layerres", "montage", "atlas", "output", "overwrite",
             "score", "batch", "alpha", "folds", "seed", "tolerance", "steps", "normalize", "device", "fit");
 

@@ -41,10 +41,11 @@ public class IJ1Bridge implements PlugIn {
             "cam", CamCommand.class,
             "gradcam", GradCamCommand.class,
             "evaluate", EvaluateCommand.class,
-            "rules", RulesCommand.class);
+            "rules", RulesCommand.class,
+            "atlas", NeuronAtlasCommand.class);
 
-    /** Commands that read a folder of images, not the open image. */
-    static final java.util.Set<String> FOLDER_COMMANDS = java.util.Set.of("rules");
+    /** Commands that read a folder of images (or, the atlas, the open stack when no folder is given). */
+    static final java.util.Set<String> FOLDER_COMMANDS = java.util.Set.of("rules", "atlas");
 
     private static Context context;
 
@@ -164,12 +165,13 @@ public class IJ1Bridge implements PlugIn {
                         value == null ? choices.get(0).toString() : value.toString());
                 fields.put(name, (java.awt.Component) gd.getChoices().lastElement());
             } else if (t == File.class) {
+                // only the model is remembered: a mask or a folder belongs to one run
                 String remembered = macro || !name.equals("model") ? "" : Prefs.get(MODEL_PREF, "");
-                String path = value == null ? remembered : value.toString();
-                if (item.getWidgetStyle() != null && item.getWidgetStyle().contains("directory")) {
-                    gd.addDirectoryField(label, path, 40);
+                String text = value == null ? remembered : value.toString();
+                if ("directory".equals(item.getWidgetStyle())) {
+                    gd.addDirectoryField(label, text, 40);
                 } else {
-                    gd.addFileField(label, path, 40);
+                    gd.addFileField(label, text, 40);
                 }
                 fields.put(name, (java.awt.Component) gd.getStringFields().lastElement());
             } else if (t == boolean.class || t == Boolean.class) {

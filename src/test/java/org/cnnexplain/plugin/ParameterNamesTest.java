@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 class ParameterNamesTest {
 
     static final List<Class<?>> COMMANDS = List.of(PredictCommand.class, FeatureMapsCommand.class,
-            DeconvnetCommand.class, CamCommand.class, GradCamCommand.class, EvaluateCommand.class, RulesCommand.class);
+            DeconvnetCommand.class, CamCommand.class, GradCamCommand.class, EvaluateCommand.class, RulesCommand.class,
+            NeuronAtlasCommand.class);
 
     static Set<String> inputs(Class<?> c) {
         Set<String> names = new TreeSet<>();
