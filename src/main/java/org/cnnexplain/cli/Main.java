@@ -12,6 +12,7 @@ import org.cnnexplain.UserError;
  * cnn-explain predict --model M --input IMG [--normalize MODE] [--device auto|cpu|gpu]
  * cnn-explain layers  --model M [--size WxH] [--device D]
  * cnn-explain featuremaps|deconvnet|cam|gradcam --model M --input IMG --output DIR [options]
+ * cnn-explain maximize --model M (--target CLASS | --layer L [--channels LIST|--top K] [--neuron X,Y]) --output DIR
  * cnn-explain demo    [--device D]
  * cnn-explain check   --model PKG [--weights onnx|torchscript] [--device D]
  * </pre>
@@ -32,6 +33,10 @@ public final class Main {
             "      [--sort none|mean|max] [--lut inferno|viridis|turbo|fire|...] [--opacity 0-1] [--batch N]",
             "      [--normalize MODE] [--device D] [--fit error|resize] [--roi MASK.tif] [--overwrite]",
             "      [--summary] [--quiet] [--per-plane]",
+            "  maximize --model M (--target CLASS[,CLASS...]|all | --layer L [--channels LIST | --top K] [--neuron X,Y|centre])",
+            "      --output DIR [--input IMG|DIR] [--steps N] [--rate R] [--seed S] [--range LOW,HIGH|auto] [--jitter PX]",
+            "      [--scaling F] [--rotation DEG] [--decay W] [--tv W] [--blur SIGMA] [--blurevery N] [--fourier true|false]",
+            "      [--normalize MODE] [--device D] [--overwrite] [--quiet]",
             "  demo    [--device auto|cpu|gpu] [--output DIR] [--quiet]",
             "  check   --model PKG [--weights onnx|torchscript] [--device auto|cpu|gpu]   a bioimage.io package's own test",
             "--model M is an .onnx or TorchScript .pt file, or a bioimage.io package (folder, .zip or rdf.yaml).",
@@ -62,9 +67,10 @@ public final class Main {
                 case "demo" -> DemoCommand.run(rest, out, err);
                 case "check" -> CheckCommand.run(rest, out, err);
                 case "evaluate" -> EvaluateCommand.run(rest, out, err);
+                case "maximize" -> MaximizeCommand.run(rest, out, err);
                 case "featuremaps", "deconvnet", "cam", "gradcam" -> ExplainCommand.run(argv[0], rest, out, err);
                 default -> throw new UserError("unknown command '" + argv[0]
-                        + "' (valid: predict, layers, featuremaps, deconvnet, cam, gradcam, evaluate, demo, check)");
+                        + "' (valid: predict, layers, featuremaps, deconvnet, cam, gradcam, evaluate, maximize, demo, check)");
             };
         } catch (UserError e) {
             err.println("cnn-explain: error: " + e.getMessage());

@@ -40,7 +40,8 @@ public class IJ1Bridge implements PlugIn {
             "deconvnet", DeconvnetCommand.class,
             "cam", CamCommand.class,
             "gradcam", GradCamCommand.class,
-            "evaluate", EvaluateCommand.class);
+            "evaluate", EvaluateCommand.class,
+            "maximize", MaximizeCommand.class);
 
     private static Context context;
 
@@ -86,7 +87,7 @@ public class IJ1Bridge implements PlugIn {
         CommandService commands = context().service(CommandService.class);
         CommandInfo info = commands.getCommand(type);
         ImagePlus image = WindowManager.getCurrentImage();
-        if (image == null) {
+        if (image == null && type != MaximizeCommand.class) {   // synthesis needs none
             report(info.getTitle() + ": no image is open");
             return;
         }
@@ -109,11 +110,14 @@ public class IJ1Bridge implements PlugIn {
                 return;
             }
             show(module.getOutput("result"));
+            show(module.getOutput("raw"));
             show(module.getOutput("montage"));
             show(module.getOutput("sheet"));   // the labelled montage Predict, CAM and Grad-CAM make on request
             show(module.getOutput("probabilities"));
             show(module.getOutput("plot"));
-            image.updateAndDraw();
+            if (image != null) {
+                image.updateAndDraw();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (java.util.concurrent.ExecutionException e) {

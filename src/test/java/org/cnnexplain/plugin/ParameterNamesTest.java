@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class ParameterNamesTest {
 
     static final List<Class<?>> COMMANDS = List.of(PredictCommand.class, FeatureMapsCommand.class,
-            DeconvnetCommand.class, CamCommand.class, GradCamCommand.class);
+            DeconvnetCommand.class, CamCommand.class, GradCamCommand.class, MaximizeCommand.class);
 
     static Set<String> inputs(Class<?> c) {
         Set<String> names = new TreeSet<>();

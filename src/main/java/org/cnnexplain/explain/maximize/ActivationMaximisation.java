@@ -145,24 +145,7 @@ public final class ActivationMaximisation {
                 for (int i = 0; i < n; i++) {
                     draws[i] = RandomWarp.Draw.of(warps[i], reg);
                 }
-                float[] gradient;
-                try (NDManager step = run.newSubManager()) {
-                    NDArray pt = Tensors.of(step, p, shape);
-                    synchronized (LayerGradients.AUTOGRAD_LOCK) {
-                        try (GradientCollector collector = DeviceChoice.engine().newGradientCollector()) {
-                            pt.setRequiresGradient(true);
-                            NDArray u = Activation.sigmoid(param.image(pt));
-                            NDArray x = u.mul(Tensors.viewIn(step, span)).add(Tensors.viewIn(step, low));
-                            NDArray seen = reg.warps() ? RandomWarp.apply(x, draws) : x;
-                            Map<String, NDArray> out = model.run(step, seen, weights.keySet(), null);
-                            NDArray total = objectives(step, out, weights, n).sum();
-                            total = total.sub(penalty(step, u, reg, n));
-                            collector.backward(total);
-                            gradient = pt.getGradient().toFloatArray();
-                        }
-                    }
-                }
-                adam.ascend(p, gradient);
+                adam.ascend(p, gradient(model, run, param, weights, low, span, reg, p, shape, draws));
                 if (reg.blur() > 0 && (done + 1) % reg.blurevery() == 0) {
                     param.blur(p, n, reg.blur());
                 }
@@ -171,6 +154,47 @@ public final class ActivationMaximisation {
                 listener.step(done, s.steps());
             }
             return finish(model, run, param, probes, p, shape, low, span, s, done);
+        }
+    }
+
+    /**
+     * d/dp of Σ_units [y_u(T(x)) − decay·mean(u²) − tv·mean(|∇u|)] at parameters {@code p}, the warps
+     * {@code draws} (ignored when the regularisers do not warp): one forward and one backward pass.
+     */
+    private static float[] gradient(ExplainableModel model, NDManager run, Parameterisation param,
+                                    Map<String, NDArray> weights, NDArray low, NDArray span, Regularisers reg,
+                                    float[] p, Shape shape, RandomWarp.Draw[] draws) {
+        int n = (int) shape.get(0);
+        try (NDManager step = run.newSubManager()) {
+            NDArray pt = Tensors.of(step, p, shape);
+            synchronized (LayerGradients.AUTOGRAD_LOCK) {
+                try (GradientCollector collector = DeviceChoice.engine().newGradientCollector()) {
+                    pt.setRequiresGradient(true);
+                    NDArray u = Activation.sigmoid(param.image(pt));
+                    NDArray x = u.mul(Tensors.viewIn(step, span)).add(Tensors.viewIn(step, low));
+                    NDArray seen = reg.warps() ? RandomWarp.apply(x, draws) : x;
+                    Map<String, NDArray> out = model.run(step, seen, weights.keySet(), null);
+                    NDArray total = objectives(step, out, weights, n).sum().sub(penalty(step, u, reg, n));
+                    collector.backward(total);
+                    return pt.getGradient().toFloatArray();
+                }
+            }
+        }
+    }
+
+    /** The objective's gradient at parameters {@code p} without warp, as the first step sees it (gradient checks). */
+    static float[] gradientAt(ExplainableModel model, List<Unit> units, Settings s, float[] p) {
+        long[] one = inputShape(model);
+        Shape shape = new Shape(units.size(), one[1], one[2], one[3]);
+        List<Probe> probes = new ArrayList<>();
+        for (Unit u : units) {
+            probes.add(Probe.of(model, u, one));
+        }
+        try (NDManager run = model.newRun();
+             Parameterisation param = Parameterisation.of(s.regularisers().fourier(), run, (int) one[1], (int) one[2],
+                     (int) one[3])) {
+            return gradient(model, run, param, objectiveWeights(run, probes), rangeTensor(run, s.range(), (int) one[1],
+                    false), rangeTensor(run, s.range(), (int) one[1], true), s.regularisers(), p, shape, null);
         }
     }
 
