@@ -35,7 +35,7 @@ public final class Main {
             "      [--summary] [--quiet] [--per-plane]",
             "  maximize --model M (--target CLASS[,CLASS...]|all | --layer L [--channels LIST | --top K] [--neuron X,Y|centre])",
             "      --output DIR [--input IMG|DIR] [--steps N] [--rate R] [--seed S] [--range LOW,HIGH|auto] [--jitter PX]",
-            "      [--scaling F] [--rotation DEG] [--decay W] [--tv W] [--blur SIGMA] [--blurevery N] [--fourier true|false]",
+            "      [--scaling F] [--rotation DEG] [--decay W] [--tv W] [--blur SIGMA] [--blurevery N] [--pixels]",
             "      [--normalize MODE] [--device D] [--overwrite] [--quiet]",
             "  demo    [--device auto|cpu|gpu] [--output DIR] [--quiet]",
             "  check   --model PKG [--weights onnx|torchscript] [--device auto|cpu|gpu]   a bioimage.io package's own test",

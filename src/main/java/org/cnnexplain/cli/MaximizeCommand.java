@@ -32,8 +32,8 @@ final class MaximizeCommand {
 
     static final Set<String> OPTIONS = Set.of("model", "target", "layer", "channels", "top", "neuron", "output",
             "input", "steps", "rate", "seed", "range", "jitter", "scaling", "rotation", "decay", "tv", "blur",
-            "blurevery", "fourier", "normalize", "device", "fit");
-    static final Set<String> FLAGS = Set.of("overwrite", "quiet");
+            "blurevery", "normalize", "device", "fit");
+    static final Set<String> FLAGS = Set.of("overwrite", "quiet", "pixels");
 
     private MaximizeCommand() {
     }
@@ -53,6 +53,7 @@ final class MaximizeCommand {
                 options.put(o, args.get(o, null));
             }
         }
+        options.put("pixels", Boolean.toString(args.flag("pixels")));
         options.put("objective", byClass ? "class" : args.get("neuron", null) != null ? "neuron" : "channel");
         if (options.containsKey("neuron") && options.get("neuron").trim().matches("(?i)cent(re|er)")) {
             options.put("neuron", "");

@@ -39,7 +39,7 @@ final class DialogLayout {
     static final List<String> ORDER = List.of("model", "objective", "target", "layer", "variant", "rule", "signal",
             "channels", "top", "neuron", "sort", "guided", "samples", "smoothgrad", "noise", "augment", "eigensmooth",
             "mask", "methods", "rate", "range", "jitter", "scaling", "rotation", "decay", "tv", "blur", "blurevery",
-            "fourier", "lut", "opacity", "layerres", "montage",
+            "pixels", "lut", "opacity", "layerres", "montage",
             "score", "batch", "seed", "tolerance", "steps", "normalize", "device", "fit");
 
     private static final Map<String, Section> SECTIONS = Map.ofEntries(Map.entry("lut", Section.DISPLAY),
@@ -52,7 +52,7 @@ final class DialogLayout {
             Map.entry("range", Section.OPTIMISE), Map.entry("jitter", Section.OPTIMISE),
             Map.entry("scaling", Section.OPTIMISE), Map.entry("rotation", Section.OPTIMISE),
             Map.entry("decay", Section.OPTIMISE), Map.entry("tv", Section.OPTIMISE), Map.entry("blur", Section.OPTIMISE),
-            Map.entry("blurevery", Section.OPTIMISE), Map.entry("fourier", Section.OPTIMISE));
+            Map.entry("blurevery", Section.OPTIMISE), Map.entry("pixels", Section.OPTIMISE));
 
     /**
      * Parameters that apply only when another one has a given value (when that other one is in the

@@ -53,7 +53,7 @@ public class MaximizeCommand extends CnnCommand {
     @Parameter(label = "Layer: module path, node name, or auto", description = "The layer whose channels are maximised")
     private String layer = "auto";
 
-    @Parameter(label = "Channels, e.g. 0,3,5-8 (empty: the top ones)", required = false)
+    @Parameter(label = "Channels: e.g. 0,3,5-8 (empty: the top ones)", required = false)
     private String channels = "";
 
     @Parameter(label = "Top: the strongest channels on the open image (without one: the first); 0 = all", min = "0")
@@ -92,8 +92,9 @@ public class MaximizeCommand extends CnnCommand {
     @Parameter(label = "Blurevery: blur every this many steps", min = "1")
     private int blurevery = Regularisers.DEFAULT.blurevery();
 
-    @Parameter(label = "Fourier: decorrelated Fourier-space parameterisation")
-    private boolean fourier = Regularisers.DEFAULT.fourier();
+    /** A checkbox that is off by default, since a macro leaves out the keys of unticked checkboxes. */
+    @Parameter(label = "Pixels: plain pixels instead of the decorrelated Fourier parameterisation")
+    private boolean pixels = !Regularisers.DEFAULT.fourier();
 
     @Parameter(label = "Seed of the starting noise and the random warps")
     private int seed;
@@ -140,7 +141,7 @@ public class MaximizeCommand extends CnnCommand {
         List<Unit> units = UnitChoice.of(m, objective, target, layer, channels, top, neuron, images);
         Range r = range(m, norm);
         Settings s = new Settings(steps, rate, seed, r,
-                new Regularisers(jitter, scaling, rotation, decay, tv, blur, blurevery, fourier));
+                new Regularisers(jitter, scaling, rotation, decay, tv, blur, blurevery, !pixels));
         log.info("cnn-explain: " + TITLE + " of " + units.size() + " unit(s) with " + model.getName() + " on "
                 + m.device() + ": " + s.describe());
         ActivationMaximisation.Result out = ActivationMaximisation.run(m, units, s, (done, total) -> {

@@ -184,6 +184,9 @@ public final class ActivationMaximisation {
 
     /** The objective's gradient at parameters {@code p} without warp, as the first step sees it (gradient checks). */
     static float[] gradientAt(ExplainableModel model, List<Unit> units, Settings s, float[] p) {
+        if (s.regularisers().warps()) {
+            throw new IllegalArgumentException("a gradient check runs without warp (jitter, scaling, rotation 0)");
+        }
         long[] one = inputShape(model);
         Shape shape = new Shape(units.size(), one[1], one[2], one[3]);
         List<Probe> probes = new ArrayList<>();
