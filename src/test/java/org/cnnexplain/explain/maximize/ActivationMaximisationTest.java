@@ -44,7 +44,7 @@ class ActivationMaximisationTest {
     void everyClassImageIsClassifiedAsItsClass() {
         List<Unit> units = UnitChoice.of(model, "class", "all", null, null, 0, null, List.of());
         assertEquals(4, units.size());
-        Settings s = new Settings(64, 0.1, 0, Range.of(0, 1), Regularisers.DEFAULT);
+        Settings s = new Settings(40, 0.15, 0, Range.of(0, 1), Regularisers.DEFAULT);
         ActivationMaximisation.Result r = ActivationMaximisation.run(model, units, s, null);
         for (int i = 0; i < units.size(); i++) {
             System.out.println("maximise: " + r.label(i));
