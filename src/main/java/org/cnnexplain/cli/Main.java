@@ -14,6 +14,7 @@ import org.cnnexplain.UserError;
  * cnn-explain featuremaps|deconvnet|cam|gradcam --model M --input IMG --output DIR [options]
  * cnn-explain atlas   --model M --input DIR --layer L --output DIR [--top K] [--channels LIST|--first N]
  * cnn-explain rules   --model M --input DIR --output DIR [--layer L] [--pool max|mean] [--depth 3] ...
+ * cnn-explain maximize --model M (--target CLASS | --layer L [--channels LIST|--top K] [--neuron X,Y]) --output DIR
  * cnn-explain demo    [--device D]
  * cnn-explain check   --model PKG [--weights onnx|torchscript] [--device D]
  * </pre>
@@ -39,6 +40,10 @@ public final class Main {
             "      [--fit error|resize] [--overwrite] [--quiet]   neuron atlas and class-channel importance",
             "  rules   --model M --input DIR --output DIR [--layer L] [--pool max|mean] [--depth 3] [--min-leaf 5]",
             "      [--alpha 0] [--folds 5] [--seed 0] [--atlas DIR] [--normalize MODE] [--device D] [--overwrite] [--quiet]",
+            "  maximize --model M (--target CLASS[,CLASS...]|all | --layer L [--channels LIST | --top K] [--neuron X,Y|centre])",
+            "      --output DIR [--input IMG|DIR] [--steps N] [--rate R] [--seed S] [--range LOW,HIGH|auto] [--jitter PX]",
+            "      [--scaling F] [--rotation DEG] [--decay W] [--tv W] [--blur SIGMA] [--blurevery N] [--pixels]",
+            "      [--normalize MODE] [--device D] [--overwrite] [--quiet]",
             "  demo    [--device auto|cpu|gpu] [--output DIR] [--quiet]",
             "  check   --model PKG [--weights onnx|torchscript] [--device auto|cpu|gpu]   a bioimage.io package's own test",
             "--model M is an .onnx or TorchScript .pt file, or a bioimage.io package (folder, .zip or rdf.yaml).",
@@ -71,9 +76,11 @@ public final class Main {
                 case "evaluate" -> EvaluateCommand.run(rest, out, err);
                 case "atlas" -> AtlasCommand.run(rest, out, err);
                 case "rules" -> RulesCommand.run(rest, out, err);
+                case "maximize" -> MaximizeCommand.run(rest, out, err);
                 case "featuremaps", "deconvnet", "cam", "gradcam" -> ExplainCommand.run(argv[0], rest, out, err);
                 default -> throw new UserError("unknown command '" + argv[0]
-                        + "' (valid: predict, layers, featuremaps, deconvnet, cam, gradcam, evaluate, atlas, rules, demo, check)");
+                        + "' (valid: predict, layers, featuremaps, deconvnet, cam, gradcam, evaluate, atlas, rules, maximize,"
+                        + " demo, check)");
             };
         } catch (UserError e) {
             err.println("cnn-explain: error: " + e.getMessage());

@@ -27,7 +27,7 @@ import org.cnnexplain.model.Layer;
 public record LayerGradients(NDArray activations, NDArray gradients, NDArray logits, int[] classes) {
 
     /** Serialises gradient computations (DJL's collector is a JVM-wide singleton). */
-    static final Object AUTOGRAD_LOCK = new Object();
+    public static final Object AUTOGRAD_LOCK = new Object();
 
     public static LayerGradients compute(ExplainableModel model, NDManager run, NDArray input, Layer layer,
                                          Target target) {

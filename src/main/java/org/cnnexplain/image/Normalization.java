@@ -152,6 +152,66 @@ public final class Normalization {
         }
     }
 
+    /**
+     * Whether the scaling depends on the image's own statistics (minmax, percentile, zscore, a package's
+     * scale_range or zero_mean_unit_variance): then a normalised value maps back to raw intensities only
+     * through some image's statistics.
+     */
+    public boolean usesImageStatistics() {
+        return steps != null ? steps.usesImageStatistics()
+                : mode.equals("minmax") || mode.equals("percentile") || mode.equals("zscore");
+    }
+
+    /**
+     * {gain, offset} with normalised = gain · raw + offset for {@code plane} (raw pixels of input channel
+     * {@code channel}), or null when the normalisation is not affine there (a clip, a sigmoid, a constant
+     * plane). For a normalisation that {@link #usesImageStatistics() uses no image statistics} any plane
+     * gives the same answer.
+     *
+     * <pre>{@code
+     * Normalization.of("percentile", null).affine(plane, 0);   // {1 / (p99.8 − p1), −p1 / (p99.8 − p1)}
+     * }</pre>
+     */
+    public double[] affine(float[] plane, int channel) {
+        int lo = 0;
+        int hi = 0;
+        for (int i = 1; i < plane.length; i++) {
+            lo = plane[i] < plane[lo] ? i : lo;
+            hi = plane[i] > plane[hi] ? i : hi;
+        }
+        if (!(plane[hi] > plane[lo])) {
+            return null;
+        }
+        float[] n = plane.clone();
+        apply(n, channel);
+        double gain = ((double) n[hi] - n[lo]) / ((double) plane[hi] - plane[lo]);
+        double offset = n[lo] - gain * plane[lo];
+        for (int i = 0; i < plane.length; i++) {
+            double expected = gain * plane[i] + offset;
+            if (Math.abs(n[i] - expected) > 1e-4 * (1 + Math.abs(expected))) {
+                return null;
+            }
+        }
+        return gain != 0 && Double.isFinite(gain) ? new double[] {gain, offset} : null;
+    }
+
+    /**
+     * The interval of normalised values that in-range pixels of channel {@code channel} take: [0, 1] for
+     * minmax, percentile (pixels beyond the percentiles go a little past it), none and a package's steps;
+     * [−1, 3] for zscore (a dim background about one standard deviation below the mean, the brightest
+     * structures a few above); for fixed, raw [0, 1/scale] normalised (0 to 255 for scale 1/255).
+     */
+    public double[] nominalRange(int channel) {
+        return switch (mode) {
+            case "zscore" -> new double[] {-1, 3};
+            case "fixed" -> {
+                int k = mean.length == 1 ? 0 : Math.min(channel, mean.length - 1);
+                yield new double[] {(0 - mean[k]) / std[k], (1 - mean[k]) / std[k]};
+            }
+            default -> new double[] {0, 1};
+        };
+    }
+
     private static void rescale(float[] plane, float lo, float hi) {
         float range = Math.max(hi - lo, 1e-6f);
         for (int i = 0; i < plane.length; i++) {

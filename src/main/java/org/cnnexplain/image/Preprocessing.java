@@ -55,6 +55,11 @@ public final class Preprocessing {
         return new Preprocessing(steps == null ? List.of() : steps);
     }
 
+    /** Whether a step scales by the sample's own statistics ({@code scale_range}, {@code zero_mean_unit_variance}). */
+    public boolean usesImageStatistics() {
+        return steps.stream().anyMatch(s -> s.op().equals("scale_range") || s.op().equals("zero_mean_unit_variance"));
+    }
+
     /** "zero_mean_unit_variance, clip" or "none". */
     public String describe() {
         return steps.isEmpty() ? "none" : steps.stream().map(ModelSpec.Processing::op).collect(Collectors.joining(", "));

@@ -22,6 +22,7 @@ final class DialogLayout {
     /** A dialog section: heading and a one-line description. */
     enum Section {
         EXPLAIN("What to explain", "The model, the class and the layer to explain, and the method."),
+        OPTIMISE("Optimisation", "How an input is synthesised: learning rate, range, and what keeps it readable."),
         DISPLAY("Display", "How the results are shown."),
         ADVANCED("Advanced", "Input preparation and hardware; the defaults suit most models.");
 
@@ -35,9 +36,10 @@ final class DialogLayout {
     }
 
     /** Every parameter name in dialog order. */
-    static final List<String> ORDER = List.of("folder", "model", "target", "layer", "variant", "rule", "signal", "channels",
-            "top", "first", "distinct", "importance", "sort", "guided", "samples", "smoothgrad", "noise", "augment",
-            "eigensmooth", "mask", "methods", "pool", "depth", "minleaf",
+    static final List<String> ORDER = List.of("folder", "model", "objective", "target", "layer", "variant", "rule",
+            "signal", "channels", "top", "first", "distinct", "importance", "neuron", "sort", "guided", "samples",
+            "smoothgrad", "noise", "augment", "eigensmooth", "mask", "methods", "pool", "depth", "minleaf",
+            "rate", "range", "jitter", "scaling", "rotation", "decay", "tv", "blur", "blurevery", "pixels",
             "lut", "opacity", "layerres", "montage", "atlas", "output", "overwrite",
             "score", "batch", "alpha", "folds", "seed", "tolerance", "steps", "normalize", "device", "fit");
 
@@ -50,7 +52,11 @@ final class DialogLayout {
             Map.entry("batch", Section.ADVANCED), Map.entry("seed", Section.ADVANCED),
             Map.entry("tolerance", Section.ADVANCED), Map.entry("steps", Section.ADVANCED),
             Map.entry("normalize", Section.ADVANCED), Map.entry("device", Section.ADVANCED),
-            Map.entry("fit", Section.ADVANCED));
+            Map.entry("fit", Section.ADVANCED), Map.entry("rate", Section.OPTIMISE),
+            Map.entry("range", Section.OPTIMISE), Map.entry("jitter", Section.OPTIMISE),
+            Map.entry("scaling", Section.OPTIMISE), Map.entry("rotation", Section.OPTIMISE),
+            Map.entry("decay", Section.OPTIMISE), Map.entry("tv", Section.OPTIMISE), Map.entry("blur", Section.OPTIMISE),
+            Map.entry("blurevery", Section.OPTIMISE), Map.entry("pixels", Section.OPTIMISE));
 
     /**
      * Parameters that apply only when another one has a given value (when that other one is in the
@@ -59,7 +65,8 @@ final class DialogLayout {
     static final Map<String, String[]> APPLIES_WHEN = Map.of(
             "batch", new String[] {"variant", "scorecam"},
             "target", new String[] {"signal", "class"},
-            "score", new String[] {"signal", "class"});
+            "score", new String[] {"signal", "class"},
+            "neuron", new String[] {"objective", "neuron"});
 
     /** The README section the Help button points at. */
     static final String HELP = "README.md, section \"In Fiji and ImageJ\"";

@@ -42,10 +42,14 @@ public class IJ1Bridge implements PlugIn {
             "gradcam", GradCamCommand.class,
             "evaluate", EvaluateCommand.class,
             "rules", RulesCommand.class,
-            "atlas", NeuronAtlasCommand.class);
+            "atlas", NeuronAtlasCommand.class,
+            "maximize", MaximizeCommand.class);
 
-    /** Commands that read a folder of images (or, the atlas, the open stack when no folder is given). */
-    static final java.util.Set<String> FOLDER_COMMANDS = java.util.Set.of("rules", "atlas");
+    /**
+     * Commands that need no open image: the folder commands (the atlas uses the open stack when no
+     * folder is given) and the synthesis of preferred inputs.
+     */
+    static final java.util.Set<String> IMAGE_OPTIONAL = java.util.Set.of("rules", "atlas", "maximize");
 
     private static Context context;
 
@@ -91,7 +95,7 @@ public class IJ1Bridge implements PlugIn {
         CommandService commands = context().service(CommandService.class);
         CommandInfo info = commands.getCommand(type);
         ImagePlus image = WindowManager.getCurrentImage();
-        if (image == null && !FOLDER_COMMANDS.contains(arg)) {
+        if (image == null && !IMAGE_OPTIONAL.contains(arg)) {
             report(info.getTitle() + ": no image is open");
             return;
         }
@@ -116,6 +120,7 @@ public class IJ1Bridge implements PlugIn {
                 return;
             }
             show(module.getOutput("result"));
+            show(module.getOutput("raw"));
             show(module.getOutput("montage"));
             show(module.getOutput("sheet"));   // the labelled montage Predict, CAM and Grad-CAM make on request
             show(module.getOutput("probabilities"));

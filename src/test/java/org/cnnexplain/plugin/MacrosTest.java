@@ -87,6 +87,19 @@ class MacrosTest {
         assertTrue(Math.abs(montage.getWidth() - 4 * 128) <= 4, "montage width " + montage.getWidth());
     }
 
+    /** The preferred inputs of block4's 4 strongest channels on a mitotic image: one labelled tile each. */
+    @Test
+    void maximizeMacroSavesTheMontageOfTheStrongestChannels() throws Exception {
+        Path png = tmp.resolve("preferred.png");
+        runMacro("maximize_montage.ijm", "image=[" + TestModels.firstDemoImage("mitotic").toAbsolutePath()
+                + "] model=[" + MODEL + "] layer=block4 top=4 steps=3 output=[" + png + "]");
+        ImagePlus montage = IJ.openImage(png.toString());
+        assertNotNull(montage, "no montage saved");
+        assertEquals(ImagePlus.COLOR_RGB, montage.getType());
+        assertTrue(montage.getWidth() > 3 * montage.getHeight(), "4 tiles in a row: " + montage.getWidth() + " x "
+                + montage.getHeight());
+    }
+
     @Test
     void variantsMacroPutsTheGradCamFamilySideBySide() throws Exception {
         Path tif = tmp.resolve("variants.tif");

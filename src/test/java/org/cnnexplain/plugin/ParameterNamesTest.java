@@ -21,7 +21,7 @@ class ParameterNamesTest {
 
     static final List<Class<?>> COMMANDS = List.of(PredictCommand.class, FeatureMapsCommand.class,
             DeconvnetCommand.class, CamCommand.class, GradCamCommand.class, EvaluateCommand.class, RulesCommand.class,
-            NeuronAtlasCommand.class);
+            NeuronAtlasCommand.class, MaximizeCommand.class);
 
     static Set<String> inputs(Class<?> c) {
         Set<String> names = new TreeSet<>();
