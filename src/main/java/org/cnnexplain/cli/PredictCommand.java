@@ -33,17 +33,19 @@ final class PredictCommand {
     }
 
     static int run(List<String> argv, PrintStream out, PrintStream err) {
-        Args args = new Args("predict", argv, Set.of("model", "input", "normalize", "device", "fit", "output"),
+        Args args = new Args("predict", argv, Set.of("model", "input", "normalize", "device", "fit", "stride", "output"),
                 Set.of("quiet", "overwrite"));
         Path input = Path.of(args.require("input"));
         Map<String, String> options = Map.of("model", args.require("model"), "device", args.get("device", "auto"),
-                "normalize", args.get("normalize", "model"), "fit", args.get("fit", "error"));
+                "normalize", args.get("normalize", "model"), "fit", args.get("fit", "error"), "stride",
+                args.get("stride", "0"));
+        boolean tiled = options.get("fit").equals("tile");
         Normalization.of(options.get("normalize"), null);   // reject an unknown mode before loading anything
         try (SciJavaCommands commands = new SciJavaCommands()) {
             ExplainableModel model = commands.models().get(Path.of(options.get("model")).toFile(), options.get("device"));
             OutputFiles output = null;
             if (args.get("output", null) != null) {
-                if (!model.hasSpatialOutput()) {
+                if (!model.hasSpatialOutput() && !tiled) {
                     throw new UserError("predict --output writes per-pixel output maps; " + model.path().getFileName()
                             + " classifies whole images (its scores are on stdout)");
                 }
@@ -55,13 +57,18 @@ final class PredictCommand {
             }
             List<Path> files = ImageFiles.list(input);
             Progress progress = Progress.of(err, files.size(), "images", args.flag("quiet"));
+            if (tiled) {
+                commands.onTiles(err, args.flag("quiet"), files.size() == 1);
+            }
             int failed = 0;
             for (Path file : files) {
                 try {
                     ImagePlus imp = ImageFiles.open(file);
                     Module m = commands.run(org.cnnexplain.plugin.PredictCommand.class, imp, options);
                     ResultsTable t = (ResultsTable) m.getOutput("table");
-                    if (output != null) {
+                    if (output != null && m.getOutput("classmap") instanceof ImagePlus classes) {
+                        output.tiff(ExplainCommand.stem(file) + "_classmap.tif", classes);
+                    } else if (output != null) {
                         output.tiff(ExplainCommand.stem(file) + "_prediction.tif", (ImagePlus) m.getOutput("probabilities"));
                     }
                     for (int r = 0; r < t.size(); r++) {

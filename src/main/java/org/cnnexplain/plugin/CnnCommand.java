@@ -43,8 +43,14 @@ public abstract class CnnCommand extends DynamicCommand {
     protected String device = "auto";
 
     @Parameter(label = "Fit: if the image size differs from the model's",
-            description = "error: refuse; resize: resample the image to the model and the maps back", choices = {"error", "resize"})
+            description = "error: refuse; resize: resample the image to the model and the maps back; tile: cut a"
+                    + " large image into overlapping model-sized tiles and stitch the results (classifiers)",
+            choices = {"error", "resize", "tile"})
     protected String fit = "error";
+
+    @Parameter(label = "Stride of the tiles in pixels for fit=tile (0 = half the tile)", min = "0",
+            description = "How far apart the overlapping tiles are; smaller is smoother and slower")
+    protected int stride;
 
     @Parameter
     protected ModelService models;
@@ -120,6 +126,11 @@ public abstract class CnnCommand extends DynamicCommand {
         long[] shape = m.isVolumetric() ? m.shapeFor(image.getNSlices(), image.getHeight(), image.getWidth())
                 : m.shapeFor(image.getHeight(), image.getWidth());
         return org.cnnexplain.model.InputPadding.of(m, shape).padded();
+    }
+
+    /** {@code fit=tile}: the image is cut into model-sized tiles ({@link org.cnnexplain.tile.TiledRun}). */
+    protected boolean tiled() {
+        return "tile".equals(fit);
     }
 
     /** When the model changes in a dialog: offer its layers and classes (commands that have them). */

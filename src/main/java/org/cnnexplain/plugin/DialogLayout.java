@@ -38,7 +38,7 @@ final class DialogLayout {
     static final List<String> ORDER = List.of("model", "target", "layer", "variant", "rule", "signal", "channels",
             "top", "sort", "guided", "samples", "smoothgrad", "noise", "augment", "eigensmooth", "mask", "methods",
             "lut", "opacity", "layerres", "montage",
-            "score", "batch", "seed", "tolerance", "steps", "normalize", "device", "fit");
+            "score", "batch", "seed", "tolerance", "steps", "normalize", "device", "fit", "stride");
 
     private static final Map<String, Section> SECTIONS = Map.ofEntries(Map.entry("lut", Section.DISPLAY),
             Map.entry("opacity", Section.DISPLAY), Map.entry("layerres", Section.DISPLAY),
@@ -46,7 +46,7 @@ final class DialogLayout {
             Map.entry("batch", Section.ADVANCED), Map.entry("seed", Section.ADVANCED),
             Map.entry("tolerance", Section.ADVANCED), Map.entry("steps", Section.ADVANCED),
             Map.entry("normalize", Section.ADVANCED), Map.entry("device", Section.ADVANCED),
-            Map.entry("fit", Section.ADVANCED));
+            Map.entry("fit", Section.ADVANCED), Map.entry("stride", Section.ADVANCED));
 
     /**
      * Parameters that apply only when another one has a given value (when that other one is in the
