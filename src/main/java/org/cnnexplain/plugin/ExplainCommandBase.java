@@ -102,7 +102,7 @@ public abstract class ExplainCommandBase extends CnnCommand {
             Luts.get(lut());
         }
         ExplainableModel m = loadModel();
-        if (tiled()) {
+        if (tiled() && !(m.hasSpatialOutput() && m.takesAnySize())) {   // such a model takes the image whole
             computeTiled(m, request);
             return;
         }

@@ -22,8 +22,7 @@ import org.cnnexplain.UserError;
  * TileGrid.of(300, 128, 128, 128, 64, 64).originX(0);   // -10: 4 tiles cover 320, 20 overhang, 10 a side
  * }</pre>
  */
-public record TileGrid(int width, int height, int tileW, int tileH, int strideX, int strideY, int nx, int ny,
-                       int padLeft, int padTop) {
+public record TileGrid(int width, int height, int tileW, int tileH, int strideX, int strideY, int[] xs, int[] ys) {
 
     /** The grid for an image of {@code width} × {@code height}; strides must be 1 to the tile size. */
     public static TileGrid of(int width, int height, int tileW, int tileH, int strideX, int strideY) {
@@ -32,28 +31,62 @@ public record TileGrid(int width, int height, int tileW, int tileH, int strideX,
                     + " does not fit tiles of " + tileW + " x " + tileH + " pixels: give a stride from 1 to "
                     + Math.min(tileW, tileH) + " (0 = half the tile)");
         }
-        int nx = count(width, tileW, strideX);
-        int ny = count(height, tileH, strideY);
-        int padX = (nx - 1) * strideX + tileW - width;
-        int padY = (ny - 1) * strideY + tileH - height;
-        return new TileGrid(width, height, tileW, tileH, strideX, strideY, nx, ny, padX / 2, padY / 2);
+        return new TileGrid(width, height, tileW, tileH, strideX, strideY, centred(width, tileW, strideX),
+                centred(height, tileH, strideY));
     }
 
-    private static int count(int size, int tile, int stride) {
-        return size <= tile ? 1 : (size - tile + stride - 1) / stride + 1;
+    private static int[] centred(int size, int tile, int stride) {
+        int n = size <= tile ? 1 : (size - tile + stride - 1) / stride + 1;
+        int pad = (n - 1) * stride + tile - size;
+        int[] o = new int[n];
+        for (int i = 0; i < n; i++) {
+            o[i] = i * stride - pad / 2;
+        }
+        return o;
+    }
+
+    /**
+     * The grid of a per-pixel model run with a {@code halo}: tile i keeps its output on
+     * [i · inner, (i + 1) · inner), inner = tile - 2 halo, and starts {@code halo} before it, or flush
+     * with the image's border where that would leave the image, so that every kept pixel either
+     * sees its whole receptive field or sees the image's own border, as a run on the whole image
+     * does. An image smaller than a tile is one tile, mirrored out beyond its end.
+     */
+    public static TileGrid halo(int width, int height, int tileW, int tileH, int halo) {
+        int innerX = tileW - 2 * halo;
+        int innerY = tileH - 2 * halo;
+        return new TileGrid(width, height, tileW, tileH, innerX, innerY, flush(width, tileW, innerX, halo),
+                flush(height, tileH, innerY, halo));
+    }
+
+    private static int[] flush(int size, int tile, int inner, int halo) {
+        int n = size <= tile ? 1 : (size + inner - 1) / inner;
+        int[] o = new int[n];
+        for (int i = 0; i < n; i++) {
+            o[i] = Math.max(0, Math.min(i * inner - halo, size - tile));
+        }
+        return o;
+    }
+
+    public int nx() {
+        return xs.length;
+    }
+
+    public int ny() {
+        return ys.length;
     }
 
     public int tiles() {
-        return nx * ny;
+        return nx() * ny();
     }
 
     /** Left edge of tile column {@code ix} in image pixels (negative where the grid overhangs). */
     public int originX(int ix) {
-        return ix * strideX - padLeft;
+        return xs[ix];
     }
 
     public int originY(int iy) {
-        return iy * strideY - padTop;
+        return ys[iy];
     }
 
     /** Index {@code i} in [0, n) after mirroring at the borders without repeating the edge pixel. */
@@ -71,8 +104,8 @@ public record TileGrid(int width, int height, int tileW, int tileH, int strideX,
      * width × height, channel-major), written to {@code out} from {@code offset} as (C, tileH, tileW).
      */
     public void cut(float[] image, int channels, int t, float[] out, int offset) {
-        int ox = originX(t % nx);
-        int oy = originY(t / nx);
+        int ox = originX(t % nx());
+        int oy = originY(t / nx());
         int plane = width * height;
         int[] xs = new int[tileW];
         for (int x = 0; x < tileW; x++) {
@@ -106,11 +139,11 @@ public record TileGrid(int width, int height, int tileW, int tileH, int strideX,
 
     /** Per column of the image: the summed window weight of the tiles covering it. */
     public double[] weightSumX() {
-        return sums(width, tileW, nx, this::originX);
+        return sums(width, tileW, nx(), this::originX);
     }
 
     public double[] weightSumY() {
-        return sums(height, tileH, ny, this::originY);
+        return sums(height, tileH, ny(), this::originY);
     }
 
     private static double[] sums(int size, int tile, int n, java.util.function.IntUnaryOperator origin) {
@@ -127,7 +160,7 @@ public record TileGrid(int width, int height, int tileW, int tileH, int strideX,
 
     /** "15 x 15 tiles of 128 x 128 px, stride 64". */
     public String describe() {
-        return nx + " x " + ny + " tiles of " + tileW + " x " + tileH + " px, stride " + strideX
+        return nx() + " x " + ny() + " tiles of " + tileW + " x " + tileH + " px, stride " + strideX
                 + (strideX == strideY ? "" : " x " + strideY);
     }
 }

@@ -191,10 +191,101 @@ public final class TiledRun {
         return new Result(map, maps, target, how);
     }
 
+    /**
+     * A per-pixel model's probabilities (softmax over the classes, or sigmoid) over a whole field.
+     *
+     * @param data    K planes of width × height
+     * @param halo    the receptive field the tiles were grown by
+     * @param how     for logs, e.g. "tiled: 3 x 2 tiles of 128 x 128 px, halo 24"
+     */
+    public record Outputs(float[] data, int classes, int width, int height, Halo halo, String how) {
+    }
+
+    /**
+     * Runs a per-pixel model (a U-Net) over a field in tiles with a halo: each tile is grown by the
+     * model's receptive field ({@link Halo}) on every side that is not the image's border, run, and
+     * only its middle kept ({@link TileGrid#halo}), so the assembled output is the one a run on the
+     * whole image would give (when the image's size is one the model takes as it is), at the memory of
+     * one batch of tiles. {@code tile} is the tile size (0: the model's fixed size, else its default
+     * size); the field must be normalised already (over the whole field). Null when cancelled.
+     */
+    public static Outputs segment(ExplainableModel m, Field f, int tile, Listener l) {
+        if (!m.hasSpatialOutput()) {
+            throw new UserError("a halo is for models with a per-pixel output; " + m.path().getFileName()
+                    + " classifies whole images (its tiles get a class map instead)");
+        }
+        if (m.isVolumetric()) {
+            throw new UserError("fit=tile is for 2-D models; " + m.path().getFileName() + " takes z-stacks");
+        }
+        int[] fixed = m.fixedSize();
+        long[] ref = m.referenceShape();
+        int tw = fixed != null ? fixed[0] : tile > 0 ? tile : (int) ref[3];
+        int th = fixed != null ? fixed[1] : tile > 0 ? tile : (int) ref[2];
+        Halo halo = Halo.of(m, m.shapeFor(th, tw));
+        int h = halo.halo();
+        String capped = "";
+        int most = Math.min(tw, th) / 4 / halo.stride() * halo.stride();
+        if (h > most) {
+            // a receptive field that leaves less than half of each tile would cost many times the work;
+            // its outer taps weigh little, so a quarter of the tile is close (not exact) where tiles meet
+            capped = ", less than the receptive field (" + halo.reach() + " px): outputs near tile edges may"
+                    + " differ slightly from a run on the whole image";
+            h = most;
+        }
+        if (Math.min(tw, th) - 2 * h < halo.stride()) {
+            throw new UserError("tiles of " + tw + " x " + th + " px leave nothing inside the halo of " + h
+                    + " px: use larger tiles, or run the image whole (fit=error)");
+        }
+        TileGrid g = TileGrid.halo(f.width(), f.height(), tw, th, h);
+        int k = m.classNames().size();
+        long plane = (long) f.width() * f.height();
+        org.cnnexplain.image.ImageLimits.check(f.width(), f.height(), k, 1);
+        float[] out = new float[(int) (k * plane)];
+        boolean done = forEachBatch(m, f, g, l, 0, 1, (run, x, from) -> {
+            NDArray logits = m.logits(run, x);
+            float[] p = Prediction.probabilities(logits, m.activation(logits)).toFloatArray();
+            int n = (int) logits.getShape().get(0);
+            for (int i = 0; i < n; i++) {
+                keep(g, from + i, p, i * k * tw * th, k, out);
+            }
+        });
+        return done ? new Outputs(out, k, f.width(), f.height(), halo, "tiled: " + g.tiles() + " tiles of " + tw
+                + " x " + th + " px, halo " + h + " px" + (capped.isEmpty() ? " (receptive field " + halo.reach()
+                + " px)" : capped)) : null;
+    }
+
+    /** Tile {@code t}'s middle (its share of the field) from {@code p} (K × tileH × tileW from {@code offset}) into {@code out}. */
+    private static void keep(TileGrid g, int t, float[] p, int offset, int k, float[] out) {
+        int ix = t % g.nx();
+        int iy = t / g.nx();
+        int ox = g.originX(ix);
+        int oy = g.originY(iy);
+        int x0 = ix * g.strideX();
+        int x1 = Math.min(g.width(), (ix + 1) * g.strideX());
+        int y0 = iy * g.strideY();
+        int y1 = Math.min(g.height(), (iy + 1) * g.strideY());
+        if (g.nx() == 1) {
+            x0 = 0;
+            x1 = g.width();
+        }
+        if (g.ny() == 1) {
+            y0 = 0;
+            y1 = g.height();
+        }
+        int tile = g.tileW() * g.tileH();
+        for (int c = 0; c < k; c++) {
+            for (int y = y0; y < y1; y++) {
+                System.arraycopy(p, offset + c * tile + (y - oy) * g.tileW() + x0 - ox, out,
+                        (c * g.height() + y) * g.width() + x0, x1 - x0);
+            }
+        }
+    }
+
     private static void checkClassifier(ExplainableModel m) {
         if (m.hasSpatialOutput()) {
-            throw new UserError("fit=tile with class maps is for classifiers; " + m.path().getFileName()
-                    + " has a per-pixel output");
+            throw new UserError("fit=tile explains classifiers; " + m.path().getFileName() + " has a per-pixel"
+                    + " output of a fixed size: Predict with fit=tile gives its output over the whole image; to explain"
+                    + " a region, crop the image to the model's size around it");
         }
     }
 

@@ -82,6 +82,38 @@ class TilingExactTest {
     }
 
     @Test
+    void aUNetRunInTilesWithItsHaloGivesTheWholeImagesOutput() {
+        try (ExplainableModel unet = ModelLoader.load(java.nio.file.Path.of("src/test/resources/models/unet_dyn_op13.onnx"),
+                "cpu")) {
+            int w = 232;
+            int h = 168;   // multiples of the U-Net's stride: the whole image runs without padding
+            java.util.Random random = new java.util.Random(3);
+            float[] px = new float[w * h];
+            for (int i = 0; i < px.length; i++) {
+                px[i] = (float) random.nextGaussian();
+            }
+            Halo halo = Halo.of(unet, unet.shapeFor(128, 128));
+            TiledRun.Outputs tiled = TiledRun.segment(unet, new TiledRun.Field(px, 1, w, h, null), 128,
+                    TiledRun.Listener.NONE);
+            float[] whole;
+            try (NDManager run = unet.newRun()) {
+                ai.djl.ndarray.NDArray logits = unet.logits(run, org.cnnexplain.graph.Tensors.of(run, px,
+                        new ai.djl.ndarray.types.Shape(1, 1, h, w)));
+                whole = Prediction.probabilities(logits, unet.activation(logits)).toFloatArray();
+            }
+            float worst = 0;
+            for (int i = 0; i < whole.length; i++) {
+                worst = Math.max(worst, Math.abs(whole[i] - tiled.data()[i]));
+            }
+            System.out.printf(java.util.Locale.ROOT, "U-Net %d x %d in tiles (%s): max |tiled - whole| = %.2e%n", w, h,
+                    tiled.how(), worst);
+            assertTrue(halo.halo() > 0 && halo.stride() > 1, halo.toString());
+            assertTrue(worst <= 1e-4, "max difference " + worst);
+            assertTrue(tiled.how().contains("halo " + halo.halo()), tiled.how());
+        }
+    }
+
+    @Test
     void theGridMirrorsAtTheBordersAndItsWeightsSumToOneInside() {
         assertEquals(List.of(2, 1, 0, 1, 2, 3, 2, 1), java.util.stream.IntStream.range(-2, 6)
                 .map(i -> TileGrid.reflect(i, 4)).boxed().toList());
