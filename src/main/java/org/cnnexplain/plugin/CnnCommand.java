@@ -73,6 +73,7 @@ public abstract class CnnCommand extends DynamicCommand {
 
     @Override
     public void run() {
+        IJ.resetEscape();   // an Esc pressed before this run must not stop it
         try {
             compute();
         } catch (UserError e) {
@@ -131,6 +132,11 @@ public abstract class CnnCommand extends DynamicCommand {
     /** {@code fit=tile}: the image is cut into model-sized tiles ({@link org.cnnexplain.tile.TiledRun}). */
     protected boolean tiled() {
         return "tile".equals(fit);
+    }
+
+    /** Whether a long run should stop: the command was cancelled, or Esc was pressed in ImageJ. */
+    protected boolean stopped() {
+        return isCanceled() || IJ.escapePressed();
     }
 
     /** When the model changes in a dialog: offer its layers and classes (commands that have them). */

@@ -215,7 +215,7 @@ public abstract class ExplainCommandBase extends CnnCommand {
             String label = Tiles.planeLabel(image, s);
             org.cnnexplain.tile.TiledRun.Result r = org.cnnexplain.tile.TiledRun.explain(m,
                     Tiles.field(image, s, box, m.inputChannels(), norm), grid, request,
-                    Tiles.listener(status, title() + (planes > 1 ? " " + label : ""), this::isCanceled));
+                    Tiles.listener(status, title() + (planes > 1 ? " " + label : ""), this::stopped));
             if (r == null) {
                 return;
             }

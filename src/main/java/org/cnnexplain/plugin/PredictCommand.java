@@ -133,7 +133,7 @@ public class PredictCommand extends CnnCommand {
         for (int s = 0; s < planes; s++) {
             org.cnnexplain.tile.ClassMap cm = org.cnnexplain.tile.TiledRun.classify(m,
                     Tiles.field(image, s, box, m.inputChannels(), norm), grid,
-                    Tiles.listener(status, title(), this::isCanceled));
+                    Tiles.listener(status, title(), this::stopped));
             if (cm == null) {
                 table = null;
                 return;
@@ -180,7 +180,7 @@ public class PredictCommand extends CnnCommand {
             norm.apply(raw.pixels(), 0, raw.channels(), raw.width() * raw.height());
             org.cnnexplain.tile.TiledRun.Outputs out = org.cnnexplain.tile.TiledRun.segment(m,
                     new org.cnnexplain.tile.TiledRun.Field(raw.pixels(), raw.channels(), raw.width(), raw.height(), null),
-                    0, Tiles.listener(status, title(), this::isCanceled));
+                    0, Tiles.listener(status, title(), this::stopped));
             if (out == null) {
                 table = null;
                 return;

@@ -48,7 +48,7 @@ final class Tiles {
 
     /** 2-D sample {@code s} (a z/t plane) of {@code image} inside {@code box}, channels mapped; each tile normalised by {@code norm}. */
     static TiledRun.Field field(ImagePlus image, int s, Rectangle box, int modelChannels, Normalization norm) {
-        ImageLimits.check(box.width, box.height, modelChannels, 3);
+        ImageLimits.check(box.width, box.height, modelChannels, 2);   // the field, and one stitched map
         boolean rgb = image.getType() == ImagePlus.COLOR_RGB;
         int[] map = ChannelMapping.map(rgb ? 3 : image.getNChannels(), modelChannels);
         int z = s % image.getNSlices();
