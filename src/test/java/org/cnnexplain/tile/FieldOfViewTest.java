@@ -72,6 +72,13 @@ class FieldOfViewTest {
                 cli.getInfoProperty());
         maps[1] = (float[]) cli.getProcessor().getPixels();
         ImagePlus classMap = IJ.openImage(out.resolve("field_classmap.tif").toString());
+        ByteArrayOutputStream json = new ByteArrayOutputStream();
+        assertEquals(0, Main.run(new String[] {"predict", "--model", TestModels.DEMO_MODEL.toString(), "--input",
+            FIELD.resolve("field.tif").toString(), "--device", "cpu", "--fit", "tile", "--quiet"},
+                new PrintStream(json, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream())));
+        // a sparse field: most tiles are background, and the line says how many tiles voted for each class
+        assertTrue(json.toString(StandardCharsets.UTF_8).contains("\"tiles\":225,\"tiles_per_class\":["),
+                json.toString(StandardCharsets.UTF_8));
         assertTrue(Files.exists(out.resolve("field_gradcam_overlay.png")));
         // the other classes through the same tiled run, the model loaded once
         try (ExplainableModel m = ModelLoader.load(TestModels.DEMO_MODEL, "cpu")) {
