@@ -120,21 +120,29 @@ def make_image(rng, label, size=SIZE, nuclei=False):
         distractors += rng.uniform(0.2, 0.35) * cell
         every |= cell > 0.5
     distractors = ndimage.gaussian_filter(distractors, rng.uniform(3.5, 5.0))
+    image = acquire(rng, density, distractors)
+    return (image, mask, every) if nuclei else (image, mask)
 
+
+def acquire(rng, density, distractors):
+    """The microscope: optical blur of the in-focus density, the (already blurred) out-of-focus
+    light added, uneven illumination, autofluorescent background, Poisson shot noise, camera offset,
+    gain and Gaussian read noise. Returns the uint16 image (any square or rectangular size)."""
+    h, w = density.shape
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float64)
     psf_sigma = rng.uniform(1.0, 1.6)
     signal = ndimage.gaussian_filter(density, psf_sigma) + distractors
 
     # uneven illumination (vignetting-like) and autofluorescent background
     gy, gx = rng.uniform(-1, 1, 2)
-    illumination = 1.0 + 0.25 * (gy * (yy / size - 0.5) + gx * (xx / size - 0.5)) * 2
-    background = 0.08 + 0.04 * ndimage.gaussian_filter(rng.standard_normal((size, size)), 12) * 8
+    illumination = 1.0 + 0.25 * (gy * (yy / h - 0.5) + gx * (xx / w - 0.5)) * 2
+    background = 0.08 + 0.04 * ndimage.gaussian_filter(rng.standard_normal((h, w)), 12) * 8
 
     photons_per_unit = rng.uniform(150, 600)
     expected = np.clip((signal + background) * illumination, 0, None) * photons_per_unit
     counts = rng.poisson(expected).astype(np.float64)
     adu = 100.0 + 1.8 * counts + rng.normal(0, rng.uniform(3, 6), counts.shape)
-    image = np.clip(np.round(adu), 0, 65535).astype(np.uint16)
-    return (image, mask, every) if nuclei else (image, mask)
+    return np.clip(np.round(adu), 0, 65535).astype(np.uint16)
 
 
 def make_set(seed, per_class, nuclei=False):

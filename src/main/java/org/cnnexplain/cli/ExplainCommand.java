@@ -52,7 +52,7 @@ import org.scijava.module.Module;
 final class ExplainCommand {
 
     static final Set<String> OPTIONS = Set.of("model", "input", "output", "layer", "target", "score", "variant",
-            "rule", "channels", "top", "signal", "sort", "normalize", "device", "lut", "opacity", "batch", "fit", "roi",
+            "rule", "channels", "top", "signal", "sort", "normalize", "device", "lut", "opacity", "batch", "fit", "stride", "roi",
             "samples", "smoothgrad", "noise", "seed");
     static final Set<String> FLAGS = Set.of("guided", "overwrite", "per-plane", "summary", "quiet", "augment",
             "eigensmooth");
@@ -81,6 +81,9 @@ final class ExplainCommand {
             StringBuilder table = new StringBuilder(csvHeader(model.classNames()));
             int failed = 0;
             Progress images = Progress.of(err, files.size(), "images", quiet);
+            if ("tile".equals(options.get("fit"))) {
+                commands.onTiles(err, quiet, files.size() == 1);
+            }
             for (Path file : files) {
                 try {
                     // one image: its planes are the progress; a folder: its images
@@ -165,6 +168,7 @@ final class ExplainCommand {
         o.put("lut", a.get("lut", "inferno"));
         o.put("opacity", a.get("opacity", "0.5"));
         o.put("fit", a.get("fit", "error"));
+        o.put("stride", a.get("stride", "0"));
         o.put("layerres", "true");
         o.put("roi", a.get("roi", null));   // not a command parameter: becomes each image's ROI
         return o;
@@ -212,6 +216,9 @@ final class ExplainCommand {
             }
             Module m = commands.run(commandFor(method), plane, o);
             ImagePlus result = (ImagePlus) m.getOutput("result");
+            if (m.getOutput("classmap") != null) {
+                commands.note(file.getFileName() + ": " + result.getInfoProperty());
+            }
             boolean signed = method != ExplainRequest.Method.CAM && method != ExplainRequest.Method.GRADCAM;
             Map<String, ImagePlus> kinds = new LinkedHashMap<>();
             kinds.put(key, result);
@@ -221,9 +228,12 @@ final class ExplainCommand {
             if (m.getOutput("guidedmaps") instanceof ImagePlus guided) {
                 kinds.put("guided" + key, guided);
             }
+            if (m.getOutput("classmap") instanceof ImagePlus classes) {
+                kinds.put("classmap", classes);
+            }
             String label = planes == 1 ? "" : Samples.label(imp, s, volumes);
             for (Map.Entry<String, ImagePlus> kind : kinds.entrySet()) {
-                boolean layerKind = kind.getKey().endsWith("_layer");
+                boolean layerKind = kind.getKey().endsWith("_layer") || kind.getKey().equals("classmap");
                 ColorProcessor overlay = layerKind ? null
                         : overlay(kind.getValue(), plane, lut, opacity, signed || kind.getKey().startsWith("guided"));
                 if (s == 0 && kind.getKey().equals(key)) {
@@ -358,9 +368,22 @@ final class ExplainCommand {
                 peakZ = z;
             }
         }
-        return HeatmapRendering.blend(plane.getStack().getProcessor(plane.getStackIndex(1, peakZ, 1)),
-                shown, Luts.get(lut), opacity);
+        ImageProcessor grey = plane.getStack().getProcessor(plane.getStackIndex(1, peakZ, 1));
+        int longSide = Math.max(maps.getWidth(), maps.getHeight());
+        if (longSide > MAX_OVERLAY) {   // a field of view: a picture of it, not a second copy at full size
+            int w = Math.max(1, (int) Math.round(maps.getWidth() * (double) MAX_OVERLAY / longSide));
+            int h = Math.max(1, (int) Math.round(maps.getHeight() * (double) MAX_OVERLAY / longSide));
+            grey.setInterpolationMethod(ImageProcessor.BILINEAR);
+            grey = grey.resize(w, h, true);
+            ImageProcessor fp = new ij.process.FloatProcessor(maps.getWidth(), maps.getHeight(), shown);
+            fp.setInterpolationMethod(ImageProcessor.BILINEAR);
+            shown = (float[]) fp.resize(w, h, true).getPixels();
+        }
+        return HeatmapRendering.blend(grey, shown, Luts.get(lut), opacity);
     }
+
+    /** The longest side of an overlay PNG; the TIFFs keep the full size. */
+    static final int MAX_OVERLAY = 2048;
 
     static String stem(Path file) {
         String n = file.getFileName().toString();

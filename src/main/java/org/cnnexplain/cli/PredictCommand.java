@@ -29,7 +29,7 @@ import org.scijava.module.Module;
  */
 final class PredictCommand {
 
-    static final Set<String> OPTIONS = Set.of("model", "input", "normalize", "device", "fit", "output");
+    static final Set<String> OPTIONS = Set.of("model", "input", "normalize", "device", "fit", "stride", "output");
     static final Set<String> FLAGS = Set.of("quiet", "overwrite");
 
     private PredictCommand() {
@@ -38,7 +38,8 @@ final class PredictCommand {
     /** The CLI options under the Predict command's parameter names, with the CLI's defaults; checks the mode. */
     static Map<String, String> options(Args args) {
         Map<String, String> options = Map.of("model", args.require("model"), "device", args.get("device", "auto"),
-                "normalize", args.get("normalize", "model"), "fit", args.get("fit", "error"));
+                "normalize", args.get("normalize", "model"), "fit", args.get("fit", "error"), "stride",
+                args.get("stride", "0"));
         Normalization.of(options.get("normalize"), null);   // reject an unknown mode before loading anything
         return options;
     }
@@ -47,11 +48,12 @@ final class PredictCommand {
         Args args = new Args("predict", argv, OPTIONS, FLAGS);
         Path input = Path.of(args.require("input"));
         Map<String, String> options = options(args);
+        boolean tiled = options.get("fit").equals("tile");
         try (SciJavaCommands commands = new SciJavaCommands()) {
             ExplainableModel model = commands.models().get(Path.of(options.get("model")).toFile(), options.get("device"));
             OutputFiles output = null;
             if (args.get("output", null) != null) {
-                if (!model.hasSpatialOutput()) {
+                if (!model.hasSpatialOutput() && !tiled) {
                     throw new UserError("predict --output writes per-pixel output maps; " + model.path().getFileName()
                             + " classifies whole images (its scores are on stdout)");
                 }
@@ -63,6 +65,9 @@ final class PredictCommand {
             }
             List<Path> files = ImageFiles.list(input);
             Progress progress = Progress.of(err, files.size(), "images", args.flag("quiet"));
+            if (tiled) {
+                commands.onTiles(err, args.flag("quiet"), files.size() == 1);
+            }
             int failed = 0;
             for (Path file : files) {
                 try {
@@ -86,14 +91,17 @@ final class PredictCommand {
 
     /**
      * Predicts one file: the Predict command's table, one row per plane; with {@code output} a per-pixel
-     * model's probability maps are written as {@code <stem>_prediction.tif} (its name added to {@code written}).
+     * model's probability maps are written as {@code <stem>_prediction.tif}, a tiled classifier's class map
+     * as {@code <stem>_classmap.tif} (the name added to {@code written}).
      */
     static ResultsTable predictFile(SciJavaCommands commands, Map<String, String> options, Path file,
                                     OutputFiles output, List<String> written) {
         ImagePlus imp = ImageFiles.open(file);
         Module m = commands.run(org.cnnexplain.plugin.PredictCommand.class, imp, options);
         if (output != null) {
-            String name = output.tiff(ExplainCommand.stem(file) + "_prediction.tif", (ImagePlus) m.getOutput("probabilities"));
+            String name = m.getOutput("classmap") instanceof ImagePlus classes
+                    ? output.tiff(ExplainCommand.stem(file) + "_classmap.tif", classes)
+                    : output.tiff(ExplainCommand.stem(file) + "_prediction.tif", (ImagePlus) m.getOutput("probabilities"));
             if (written != null) {
                 written.add(name);
             }

@@ -69,6 +69,15 @@ final class Progress {
         }
     }
 
+    /** Units finished so far is now {@code n} (a count that jumps, such as tiles done in batches). */
+    void advanceTo(int n) {
+        if (err == null || n <= done) {
+            return;
+        }
+        done = n - 1;
+        step();
+    }
+
     /** Clears a live line before other messages are printed, so they do not run into it. */
     void interrupt() {
         if (err != null && terminal && width > 0) {

@@ -105,6 +105,51 @@ final class SciJavaCommands implements AutoCloseable {
         return value;
     }
 
+    /** Keeps the tile progress subscriber reachable (SciJava holds subscribers weakly). */
+    private Object tileProgress;
+
+    private java.io.PrintStream notes;
+
+    /** Prints {@code text} as a "cnn-explain: ..." line when {@link #onTiles} asked for notes. */
+    void note(String text) {
+        if (notes != null) {
+            notes.println("cnn-explain: " + text);
+        }
+    }
+
+    /**
+     * For {@code fit=tile}: {@link #note}s go to {@code err} unless {@code quiet}, and with
+     * {@code progress} the commands' tile progress ("tiles done / total" status events) too, as a
+     * progress line; a new pass over the tiles starts a new line.
+     */
+    void onTiles(java.io.PrintStream err, boolean quiet, boolean progress) {
+        notes = quiet ? null : err;
+        if (!progress) {
+            return;
+        }
+        tileProgress = new Object() {
+            private Progress progress;
+            private int max;
+            private int last;
+
+            @org.scijava.event.EventHandler
+            public void status(org.scijava.app.event.StatusEvent e) {
+                int total = e.getProgressMaximum();
+                int done = e.getProgressValue();
+                if (total <= 0 || e.getStatusMessage() == null || !e.getStatusMessage().contains("tiles")) {
+                    return;
+                }
+                if (progress == null || total != max || done < last) {
+                    progress = Progress.of(err, total, "tiles", quiet);
+                    max = total;
+                }
+                last = done;
+                progress.advanceTo(done);
+            }
+        };
+        context.service(org.scijava.event.EventService.class).subscribe(tileProgress);
+    }
+
     @Override
     public void close() {
         context.dispose();

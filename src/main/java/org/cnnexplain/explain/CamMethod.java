@@ -140,7 +140,8 @@ public abstract class CamMethod {
                 : LayerGradients.activationsOnly(model, run, input, layer, target);
         return maps(lg.activations().getShape().getShape(), lg.activations().toFloatArray(),
                 lg.gradients() == null ? null : lg.gradients().toFloatArray(), lg.classes(),
-                new Context(model, run, input, target, layer), this::contributions);
+                new Context(model, run, input, target, layer), this::contributions)
+                .withScores(lg.logits().getShape().dimension() == 2 ? lg.logits().toFloatArray() : null);
     }
 
     /**

@@ -10,6 +10,17 @@ import org.cnnexplain.model.Layer;
  * @param classes   the explained class of each sample
  * @param layerMaps one map per sample at the layer's resolution
  * @param inputMaps the same, upsampled bilinearly to the input
+ * @param scores    the model's outputs of the pass that made the maps, N x K row-major, or null
  */
-public record CamResult(String method, Layer layer, int[] classes, MapStack layerMaps, MapStack inputMaps) {
+public record CamResult(String method, Layer layer, int[] classes, MapStack layerMaps, MapStack inputMaps,
+                        float[] scores) {
+
+    public CamResult(String method, Layer layer, int[] classes, MapStack layerMaps, MapStack inputMaps) {
+        this(method, layer, classes, layerMaps, inputMaps, null);
+    }
+
+    /** The same maps, with the scores of the pass that made them. */
+    public CamResult withScores(float[] s) {
+        return new CamResult(method, layer, classes, layerMaps, inputMaps, s);
+    }
 }

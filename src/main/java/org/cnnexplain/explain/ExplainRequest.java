@@ -45,6 +45,18 @@ public record ExplainRequest(Method method, String layer, String target, String 
                 batch, region, s);
     }
 
+    /** The same request for another target ({@code top1}, a class index or name). */
+    public ExplainRequest withTarget(String t) {
+        return new ExplainRequest(method, layer, t, score, variant, guided, rule, channels, top, signal, sort, batch,
+                region, smoothing);
+    }
+
+    /** The same request projecting {@code s} (Deconvnet). */
+    public ExplainRequest withSignal(Deconvnet.Signal s) {
+        return new ExplainRequest(method, layer, target, score, variant, guided, rule, channels, top, s, sort, batch,
+                region, smoothing);
+    }
+
     /** The target this request explains. */
     public Target targetScore() {
         Target t = Target.parse(target, score);

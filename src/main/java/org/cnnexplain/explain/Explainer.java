@@ -50,6 +50,48 @@ public final class Explainer {
         return out;
     }
 
+    /**
+     * Explains every sample of {@code input} (N, C, ...): in one batched pass where the method takes a
+     * batch as it is (CAM and the Grad-CAM family, unsmoothed and without Guided Grad-CAM, on an input
+     * the model takes without padding), else sample by sample through {@link #run}. The results are the
+     * same either way; a batched pass also returns each sample's scores ({@link Explanation#scores()}).
+     */
+    public static List<List<Explanation>> runEach(ExplainableModel model, NDManager run, NDArray input,
+                                                  ExplainRequest r) {
+        int n = (int) input.getShape().get(0);
+        boolean batched = (r.method() == ExplainRequest.Method.CAM || r.method() == ExplainRequest.Method.GRADCAM
+                && !r.guided() && !r.smoothing().averages())
+                && InputPadding.of(model, input.getShape().getShape()).none();
+        List<List<Explanation>> out = new ArrayList<>();
+        if (!batched) {
+            for (int i = 0; i < n; i++) {
+                out.add(run(model, run, input.get(i).expandDims(0), r));
+            }
+            return out;
+        }
+        List<Explanation> all = explain(model, run, input, r, r.targetScore());
+        for (int i = 0; i < n; i++) {
+            List<Explanation> one = new ArrayList<>();
+            for (Explanation e : all) {
+                float[] scores = null;
+                if (e.scores() != null) {
+                    int k = e.scores().length / n;
+                    scores = java.util.Arrays.copyOfRange(e.scores(), i * k, (i + 1) * k);
+                }
+                MapStack in = e.inputMaps().part(i, 1);
+                one.add(new Explanation(e.key(), retitle(e.title(), e.inputMaps().labels().get(0), in.labels().get(0)),
+                        in, e.layerMaps() == null ? null : e.layerMaps().part(i, 1), scores));
+            }
+            out.add(one);
+        }
+        return out;
+    }
+
+    /** A batch's title names the class of its first sample: sample i's names its own. */
+    private static String retitle(String title, String first, String own) {
+        return first.equals(own) ? title : title.replace("class " + first + ")", "class " + own + ")");
+    }
+
     private static MapStack crop(MapStack m, InputPadding padding) {
         long[] keep = padding.original().length == 5
                 ? padding.keep(new long[] {m.depth(), m.height(), m.width()})
@@ -116,7 +158,7 @@ public final class Explainer {
 
     private static Explanation cam(CamResult c, String key, String how) {
         String title = c.method() + how + " (" + shortName(c.layer()) + ", class " + c.inputMaps().labels().get(0) + ")";
-        return new Explanation(key, title, c.inputMaps(), c.layerMaps());
+        return new Explanation(key, title, c.inputMaps(), c.layerMaps(), c.scores());
     }
 
     private static String title(Backprop.Rule rule) {

@@ -130,6 +130,13 @@ public record MapStack(float[] data, int count, int depth, int height, int width
                 labels.subList(0, n), channels);
     }
 
+    /** Maps {@code from} to {@code from + n} (of a batch's stack with one map per sample: sample {@code from}'s). */
+    public MapStack part(int from, int n) {
+        int size = depth * height * width;
+        return new MapStack(java.util.Arrays.copyOfRange(data, from * size, (from + n) * size), n, depth, height, width,
+                labels.subList(from, from + n), channels);
+    }
+
     /** The top-left {@code d} × {@code h} × {@code w} of every map (what covers the image of a padded input). */
     public MapStack cropped(int d, int h, int w) {
         if (d == depth && h == height && w == width) {

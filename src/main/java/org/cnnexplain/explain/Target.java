@@ -106,6 +106,11 @@ public record Target(String spec, boolean probability, Region region) {
         }
     }
 
+    /** The class this target names, for a model of {@code k} classes; -1 for {@code top1} (it depends on the scores). */
+    public int classIndex(int k, List<String> names) {
+        return spec.equalsIgnoreCase(TOP1) ? -1 : index(k, names);
+    }
+
     private int index(int k, List<String> names) {
         for (int i = 0; i < names.size(); i++) {
             if (names.get(i).equalsIgnoreCase(spec)) {

@@ -96,6 +96,10 @@ public final class Normalization {
             steps.apply(data, offset, channels, size);
             return;
         }
+        if (channels == 1 && offset == 0 && data.length == size) {
+            apply(data, 0);   // in place: no second copy of a large field
+            return;
+        }
         for (int c = 0; c < channels; c++) {
             int from = offset + c * size;
             float[] plane = Arrays.copyOfRange(data, from, from + size);

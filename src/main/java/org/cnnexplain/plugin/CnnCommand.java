@@ -43,8 +43,14 @@ public abstract class CnnCommand extends DynamicCommand {
     protected String device = "auto";
 
     @Parameter(label = "Fit: if the image size differs from the model's",
-            description = "error: refuse; resize: resample the image to the model and the maps back", choices = {"error", "resize"})
+            description = "error: refuse; resize: resample the image to the model and the maps back; tile: cut a"
+                    + " large image into overlapping model-sized tiles and stitch the results (classifiers)",
+            choices = {"error", "resize", "tile"})
     protected String fit = "error";
+
+    @Parameter(label = "Stride of the tiles in pixels for fit=tile (0 = half the tile)", min = "0",
+            description = "How far apart the overlapping tiles are; smaller is smoother and slower")
+    protected int stride;
 
     @Parameter
     protected ModelService models;
@@ -67,6 +73,7 @@ public abstract class CnnCommand extends DynamicCommand {
 
     @Override
     public void run() {
+        IJ.resetEscape();   // an Esc pressed before this run must not stop it
         try {
             compute();
         } catch (UserError e) {
@@ -130,6 +137,16 @@ public abstract class CnnCommand extends DynamicCommand {
         long[] shape = m.isVolumetric() ? m.shapeFor(image.getNSlices(), image.getHeight(), image.getWidth())
                 : m.shapeFor(image.getHeight(), image.getWidth());
         return org.cnnexplain.model.InputPadding.of(m, shape).padded();
+    }
+
+    /** {@code fit=tile}: the image is cut into model-sized tiles ({@link org.cnnexplain.tile.TiledRun}). */
+    protected boolean tiled() {
+        return "tile".equals(fit);
+    }
+
+    /** Whether a long run should stop: the command was cancelled, or Esc was pressed in ImageJ. */
+    protected boolean stopped() {
+        return isCanceled() || IJ.escapePressed();
     }
 
     /** When the model changes in a dialog: offer its layers and classes (commands that have them). */

@@ -41,7 +41,7 @@ final class DialogLayout {
             "smoothgrad", "noise", "augment", "eigensmooth", "mask", "methods", "pool", "depth", "minleaf",
             "rate", "range", "jitter", "scaling", "rotation", "decay", "tv", "blur", "blurevery", "pixels",
             "lut", "opacity", "layerres", "montage", "atlas", "output", "overwrite",
-            "score", "batch", "alpha", "folds", "seed", "tolerance", "steps", "normalize", "device", "fit");
+            "score", "batch", "alpha", "folds", "seed", "tolerance", "steps", "normalize", "device", "fit", "stride");
 
     private static final Map<String, Section> SECTIONS = Map.ofEntries(Map.entry("lut", Section.DISPLAY),
             Map.entry("opacity", Section.DISPLAY), Map.entry("layerres", Section.DISPLAY),
@@ -52,7 +52,7 @@ final class DialogLayout {
             Map.entry("batch", Section.ADVANCED), Map.entry("seed", Section.ADVANCED),
             Map.entry("tolerance", Section.ADVANCED), Map.entry("steps", Section.ADVANCED),
             Map.entry("normalize", Section.ADVANCED), Map.entry("device", Section.ADVANCED),
-            Map.entry("fit", Section.ADVANCED), Map.entry("rate", Section.OPTIMISE),
+            Map.entry("fit", Section.ADVANCED), Map.entry("stride", Section.ADVANCED), Map.entry("rate", Section.OPTIMISE),
             Map.entry("range", Section.OPTIMISE), Map.entry("jitter", Section.OPTIMISE),
             Map.entry("scaling", Section.OPTIMISE), Map.entry("rotation", Section.OPTIMISE),
             Map.entry("decay", Section.OPTIMISE), Map.entry("tv", Section.OPTIMISE), Map.entry("blur", Section.OPTIMISE),

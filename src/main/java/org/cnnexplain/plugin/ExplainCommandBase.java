@@ -38,6 +38,9 @@ public abstract class ExplainCommandBase extends CnnCommand {
     @Parameter(label = "Guided Grad-CAM", type = ItemIO.OUTPUT, required = false)
     protected ImagePlus guidedmaps;
 
+    @Parameter(label = "Class map", type = ItemIO.OUTPUT, required = false)
+    protected ImagePlus classmap;
+
     @Parameter(required = false)
     protected StatusService status;
 
@@ -99,6 +102,10 @@ public abstract class ExplainCommandBase extends CnnCommand {
             Luts.get(lut());
         }
         ExplainableModel m = loadModel();
+        if (tiled() && !(m.hasSpatialOutput() && m.takesAnySize())) {   // such a model takes the image whole
+            computeTiled(m, request);
+            return;
+        }
         if (m.hasSpatialOutput()) {
             request = request.withRegion(Rois.region(image));
         }
@@ -188,6 +195,62 @@ public abstract class ExplainCommandBase extends CnnCommand {
                         e.title());
             }
         }
+    }
+
+    /**
+     * {@code fit=tile}: every plane (inside the ROI's bounding box, if any) cut into tiles, explained
+     * tile by tile and stitched; the class map beside the maps. Cancelled: nothing is output.
+     */
+    private void computeTiled(ExplainableModel m, ExplainRequest request) {
+        java.awt.Rectangle box = Tiles.box(image);
+        org.cnnexplain.tile.TileGrid grid = org.cnnexplain.tile.TiledRun.grid(m, box.width, box.height, stride);
+        org.cnnexplain.image.Normalization norm = org.cnnexplain.image.Normalization.of(normalize, m.spec());
+        int planes = image.getNSlices() * image.getNFrames();
+        List<String> planeLabels = new ArrayList<>();
+        List<org.cnnexplain.tile.ClassMap> classMaps = new ArrayList<>();
+        List<List<MapStack>> maps = new ArrayList<>();
+        List<Explanation> firsts = null;
+        int target = 0;
+        for (int s = 0; s < planes; s++) {
+            String label = Tiles.planeLabel(image, s);
+            org.cnnexplain.tile.TiledRun.Result r = org.cnnexplain.tile.TiledRun.explain(m,
+                    Tiles.field(image, s, box, m.inputChannels(), norm), grid, request,
+                    Tiles.listener(status, title() + (planes > 1 ? " " + label : ""), this::stopped));
+            if (r == null) {
+                return;
+            }
+            planeLabels.add(label);
+            classMaps.add(r.classMap());
+            for (int k = 0; k < r.maps().size(); k++) {
+                if (maps.size() <= k) {
+                    maps.add(new ArrayList<>());
+                }
+                maps.get(k).add(r.maps().get(k).inputMaps());
+            }
+            firsts = firsts == null ? r.maps() : firsts;
+            target = s == 0 ? r.target() : target;
+            log.info("cnn-explain: " + title() + (label.isEmpty() ? "" : " " + label) + ": " + r.how());
+        }
+        ij.measure.Calibration cal = Tiles.calibration(image, box);
+        result = Tiles.stack(maps.get(0), planeLabels, image.getTitle() + " – " + firsts.get(0).title(), cal);
+        result.setProperty("Info", firsts.get(0).title());   // kept in the TIFF: how it was tiled, which target
+        if (maps.size() > 1) {
+            guidedmaps = Tiles.stack(maps.get(1), planeLabels, image.getTitle() + " – " + firsts.get(1).title(), cal);
+        }
+        classmap = Tiles.classMaps(classMaps, planeLabels, image.getTitle() + " – class map (" + grid.describe() + ")",
+                cal, target, Luts.get(lut() != null ? lut() : "inferno"));
+        if (lut() != null) {
+            for (int s = 0; s < planes; s++) {
+                MapStack one = maps.get(0).get(s);
+                ResultImages.addHeatmap(image, one.planes() == 1 ? one.data() : one.plane(0), box, Luts.get(lut()),
+                        opacity(), 0, s % image.getNSlices() + 1, s / image.getNSlices() + 1, firsts.get(0).title());
+            }
+        }
+        if (layerres) {
+            log.info("cnn-explain: " + title() + ": fit=tile makes maps at the image's resolution only (no layer maps)");
+        }
+        log.info("cnn-explain: " + title() + " of " + image.getTitle() + " with " + model.getName() + " on "
+                + m.device() + ", " + grid.describe());
     }
 
     private void progress(int done, int total) {

@@ -50,6 +50,12 @@ public class PredictCommand extends CnnCommand {
     @Parameter(label = "Probability maps", type = ItemIO.OUTPUT, required = false)
     private ImagePlus probabilities;
 
+    @Parameter(label = "Class map", type = ItemIO.OUTPUT, required = false)
+    private ImagePlus classmap;
+
+    @Parameter(required = false)
+    private org.scijava.app.StatusService status;
+
     @Override
     protected String title() {
         return "Predict";
@@ -58,6 +64,10 @@ public class PredictCommand extends CnnCommand {
     @Override
     protected void compute() {
         ExplainableModel m = loadModel();
+        if (tiled()) {
+            predictTiled(m);
+            return;
+        }
         TensorBatch batch = batchFor(m);
         Prediction.Outputs outputs = Prediction.run(m, batch, true);
         List<Prediction> predictions = outputs.predictions();
@@ -99,6 +109,130 @@ public class PredictCommand extends CnnCommand {
         if (montage) {
             sheet = Montages.of(image, batch, predictions, null, null, 0, title());
         }
+        showTable();
+    }
+
+    /**
+     * {@code fit=tile}: per plane, the class predicted on most tiles, each class's mean probability
+     * over the tiles and its number of tiles; the class map as a stack, and the winning class's map
+     * on the image as an overlay.
+     */
+    private void predictTiled(ExplainableModel m) {
+        java.awt.Rectangle box = Tiles.box(image);
+        org.cnnexplain.tile.TileGrid grid = org.cnnexplain.tile.TiledRun.grid(m, box.width, box.height, stride);
+        org.cnnexplain.image.Normalization norm = org.cnnexplain.image.Normalization.of(normalize, m.spec());
+        if (m.hasSpatialOutput()) {
+            segmentTiled(m, box, norm);
+            return;
+        }
+        List<String> classes = m.classNames();
+        int planes = image.getNSlices() * image.getNFrames();
+        List<org.cnnexplain.tile.ClassMap> maps = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        table = new ResultsTable();
+        for (int s = 0; s < planes; s++) {
+            org.cnnexplain.tile.ClassMap cm = org.cnnexplain.tile.TiledRun.classify(m,
+                    Tiles.field(image, s, box, m.inputChannels(), norm), grid,
+                    Tiles.listener(status, title(), this::stopped));
+            if (cm == null) {
+                table = null;
+                return;
+            }
+            maps.add(cm);
+            labels.add(Tiles.planeLabel(image, s));
+            int[] votes = cm.votes();
+            int top = cm.majority();
+            double[] mean = new double[classes.size()];
+            for (int t = 0; t < grid.tiles(); t++) {
+                for (int k = 0; k < mean.length; k++) {
+                    mean[k] += cm.probability(t, k) / grid.tiles();
+                }
+            }
+            tiledRow(s, labels.get(s), top, mean);
+            table.addValue("Tiles", grid.tiles());
+            for (int k = 0; k < classes.size(); k++) {
+                table.addValue("tiles(" + classes.get(k) + ")", votes[k]);
+            }
+            org.cnnexplain.render.ResultImages.addHeatmap(image, cm.plane(top), box,
+                    org.cnnexplain.render.Luts.get("inferno"), 0.5, 0, s % image.getNSlices() + 1,
+                    s / image.getNSlices() + 1, "class map " + classes.get(top));
+        }
+        classmap = Tiles.classMaps(maps, labels, image.getTitle() + " – class map (" + grid.describe() + ")",
+                Tiles.calibration(image, box), maps.get(0).majority(), org.cnnexplain.render.Luts.get("inferno"));
+        log.info("cnn-explain: Predict of " + image.getTitle() + " with " + model.getName() + ", tiled: "
+                + grid.describe() + "; Predicted = the class on most tiles, p(class) = its mean over the tiles");
+        showTable();
+    }
+
+    /**
+     * {@code fit=tile} for a per-pixel model: every plane run in tiles with a halo and assembled at full
+     * size (normalised over the whole plane, as a run on the whole image is); per plane, each class's
+     * fraction of pixels where it is the most probable (sigmoid: above 0.5) and the dominant class.
+     */
+    private void segmentTiled(ExplainableModel m, java.awt.Rectangle box, org.cnnexplain.image.Normalization norm) {
+        List<String> classes = m.classNames();
+        int planes = image.getNSlices() * image.getNFrames();
+        table = new ResultsTable();
+        List<MapStack> maps = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        for (int s = 0; s < planes; s++) {
+            org.cnnexplain.tile.TiledRun.Field raw = Tiles.field(image, s, box, m.inputChannels(), norm);
+            norm.apply(raw.pixels(), 0, raw.channels(), raw.width() * raw.height());
+            org.cnnexplain.tile.TiledRun.Outputs out = org.cnnexplain.tile.TiledRun.segment(m,
+                    new org.cnnexplain.tile.TiledRun.Field(raw.pixels(), raw.channels(), raw.width(), raw.height(), null),
+                    0, Tiles.listener(status, title(), this::stopped));
+            if (out == null) {
+                table = null;
+                return;
+            }
+            labels.add(Tiles.planeLabel(image, s));
+            int k = out.classes();
+            int plane = out.width() * out.height();
+            boolean sigmoid = k == 1 || m.spec() != null && "sigmoid".equalsIgnoreCase(m.spec().activation());
+            double[] fraction = new double[k];
+            for (int i = 0; i < plane; i++) {
+                int best = 0;
+                for (int c = 0; c < k; c++) {
+                    float p = out.data()[c * plane + i];
+                    if (sigmoid && p > 0.5f) {
+                        fraction[c] += 1.0 / plane;
+                    }
+                    best = p > out.data()[best * plane + i] ? c : best;
+                }
+                if (!sigmoid) {
+                    fraction[best] += 1.0 / plane;
+                }
+            }
+            int top = sigmoid || k == 1 ? 0 : 1;
+            for (int c = top; c < k; c++) {
+                top = fraction[c] > fraction[top] ? c : top;
+            }
+            tiledRow(s, labels.get(s), top, fraction);
+            maps.add(new MapStack(out.data(), k, out.height(), out.width(), classes));
+            log.info("cnn-explain: Predict of " + image.getTitle() + " " + labels.get(s) + ": " + out.how());
+        }
+        probabilities = Tiles.stack(maps, labels, image.getTitle() + " – probabilities (tiled)",
+                Tiles.calibration(image, box));
+        probabilities.setDisplayRange(0, 1);
+        showTable();
+    }
+
+    /** A table row of a tiled plane: the winning class and each class's {@code p} (mean probability or pixel fraction). */
+    private void tiledRow(int s, String plane, int top, double[] p) {
+        List<String> classes = models.get(model, device).classNames();
+        table.incrementCounter();
+        table.addValue("Image", image.getTitle());
+        table.addValue("Slice", s + 1);
+        table.addValue("Plane", plane);
+        table.addValue("Index", top);
+        table.addValue("Predicted", classes.get(top));
+        table.addValue("Probability", p[top]);
+        for (int c = 0; c < p.length; c++) {
+            table.addValue("p(" + classes.get(c) + ")", p[c]);
+        }
+    }
+
+    private void showTable() {
         if (!java.awt.GraphicsEnvironment.isHeadless()) {
             // ImageJ's system Results table: what macros read with nResults and getResult
             ij.plugin.filter.Analyzer.setResultsTable(table);

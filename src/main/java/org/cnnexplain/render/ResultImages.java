@@ -82,7 +82,14 @@ public final class ResultImages {
      */
     public static ImageRoi addHeatmap(ImagePlus image, float[] map, IndexColorModel lut, double opacity,
                                       int c, int z, int t, String name) {
-        ImageRoi roi = new HeatmapRoi(0, 0, HeatmapRendering.heatmap(map, image.getWidth(), image.getHeight(), lut));
+        return addHeatmap(image, map, new java.awt.Rectangle(0, 0, image.getWidth(), image.getHeight()), lut, opacity,
+                c, z, t, name);
+    }
+
+    /** As above for a map covering only {@code where} of the image (a tiled ROI's bounding box). */
+    public static ImageRoi addHeatmap(ImagePlus image, float[] map, java.awt.Rectangle where, IndexColorModel lut,
+                                      double opacity, int c, int z, int t, String name) {
+        ImageRoi roi = new HeatmapRoi(where.x, where.y, HeatmapRendering.heatmap(map, where.width, where.height, lut));
         roi.setOpacity(opacity);
         roi.setName(ROI_PREFIX + " " + name);
         Overlay overlay = image.getOverlay() == null ? new Overlay() : image.getOverlay();

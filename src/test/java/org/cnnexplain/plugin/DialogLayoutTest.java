@@ -50,7 +50,7 @@ class DialogLayoutTest {
         }
         assertEquals(List.of("model", "target", "layer", "variant", "guided", "samples", "smoothgrad", "noise",
                 "augment", "eigensmooth", "lut", "opacity", "layerres", "montage", "score", "batch", "seed", "normalize",
-                "device", "fit"), names);
+                "device", "fit", "stride"), names);
         DialogLayout.Section last = DialogLayout.Section.EXPLAIN;
         for (String n : names) {
             assertTrue(DialogLayout.sectionOf(n).compareTo(last) >= 0, n + " out of its section");
