@@ -113,21 +113,32 @@ final class PredictCommand {
     static JsonObject toJson(String image, ResultsTable t, int r, List<String> classes) {
         float[] scores = new float[classes.size()];
         float[] probs = new float[classes.size()];
+        boolean scored = t.columnExists("score(" + classes.get(0) + ")");   // fit=tile rows have none
         for (int k = 0; k < classes.size(); k++) {
-            scores[k] = (float) t.getValue("score(" + classes.get(k) + ")", r);
+            scores[k] = scored ? (float) t.getValue("score(" + classes.get(k) + ")", r) : Float.NaN;
             probs[k] = (float) t.getValue("p(" + classes.get(k) + ")", r);
         }
         int top = (int) t.getValue("Index", r);
         JsonObject o = new JsonObject();
         o.addProperty("image", image);
         o.addProperty("slice", (int) t.getValue("Slice", r));
-        o.add("scores", array(scores));
+        if (scored) {
+            o.add("scores", array(scores));
+        }
         o.add("probabilities", array(probs));
         JsonObject top1 = new JsonObject();
         top1.addProperty("index", top);
         top1.addProperty("name", classes.get(top));
         top1.addProperty("probability", probs[top]);
         o.add("top1", top1);
+        if (t.columnExists("Tiles")) {   // fit=tile: probabilities are the tiles' means, top1 the class on most tiles
+            o.addProperty("tiles", (int) t.getValue("Tiles", r));
+            JsonArray votes = new JsonArray();
+            for (String c : classes) {
+                votes.add((int) t.getValue("tiles(" + c + ")", r));
+            }
+            o.add("tiles_per_class", votes);
+        }
         if (t.columnExists("Positive")) {
             JsonArray positive = new JsonArray();
             for (String name : t.getStringValue("Positive", r).split(";")) {
