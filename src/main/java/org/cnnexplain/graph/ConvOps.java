@@ -75,12 +75,7 @@ final class ConvOps {
                 .transpose(swap)
                 .reshape(new Shape(groups * coutPerGroup, cin / groups).addAll(new Shape(kernel)));
         Shape ones = new Shape(java.util.Collections.nCopies(spatial, 1L).stream().mapToLong(Long::longValue).toArray());
-        NDList out = switch (spatial) {
-            case 1 -> Conv1d.conv1d(x, flipped, b, ones, Padding.none(1), new Shape(dilations), groups);
-            case 2 -> Conv2d.conv2d(x, flipped, b, ones, Padding.none(2), new Shape(dilations), groups);
-            default -> Conv3d.conv3d(x, flipped, b, ones, Padding.none(3), new Shape(dilations), groups);
-        };
-        return one(out.singletonOrThrow());
+        return one(convolve(x, flipped, b, ones, Padding.none(spatial), new Shape(dilations), groups));
     }
 
     /** Inserts {@code stride - 1} zeros between neighbours along {@code axis}. */
@@ -115,14 +110,37 @@ final class ConvOps {
             x = x.pad(padding.torchPadShape(), 0);
             pad = Padding.none(spatial);
         }
-        Shape s = new Shape(strides);
-        Shape d = new Shape(dilations);
-        NDList out = switch (spatial) {
-            case 1 -> Conv1d.conv1d(x, w, b, s, pad, d, groups);
-            case 2 -> Conv2d.conv2d(x, w, b, s, pad, d, groups);
-            case 3 -> Conv3d.conv3d(x, w, b, s, pad, d, groups);
-            default -> throw OpSupport.unsupported(node, spatial + "-D convolution");
+        if (spatial < 1 || spatial > 3) {
+            throw OpSupport.unsupported(node, spatial + "-D convolution");
+        }
+        return one(convolve(x, w, b, new Shape(strides), pad, new Shape(dilations), groups));
+    }
+
+    /** One convolution; sample by sample where {@link ConvKernels} asks for it. */
+    private static NDArray convolve(NDArray x, NDArray w, NDArray b, Shape stride, Shape pad, Shape dilation,
+            int groups) {
+        long batch = x.getShape().get(0);
+        if (batch == 1 || !ConvKernels.perSample()) {
+            return convolveBatch(x, w, b, stride, pad, dilation, groups);
+        }
+        NDList samples = x.split(batch, 0);
+        NDList outs = new NDList((int) batch);
+        for (NDArray sample : samples) {
+            outs.add(convolveBatch(sample, w, b, stride, pad, dilation, groups));
+        }
+        NDArray out = NDArrays.concat(outs, 0);
+        samples.close();   // views of x and per-sample results; autograd keeps what the backward pass needs
+        outs.close();
+        return out;
+    }
+
+    private static NDArray convolveBatch(NDArray x, NDArray w, NDArray b, Shape stride, Shape pad, Shape dilation,
+            int groups) {
+        NDList out = switch (stride.dimension()) {
+            case 1 -> Conv1d.conv1d(x, w, b, stride, pad, dilation, groups);
+            case 2 -> Conv2d.conv2d(x, w, b, stride, pad, dilation, groups);
+            default -> Conv3d.conv3d(x, w, b, stride, pad, dilation, groups);
         };
-        return one(out.singletonOrThrow());
+        return out.singletonOrThrow();
     }
 }

@@ -9,8 +9,9 @@ import org.cnnexplain.UserError;
  *
  * <p>The PyTorch engine is started offline: natives come from the
  * {@code pytorch-native-*} jar on the classpath and are never downloaded, unless
- * the user sets {@code -Dai.djl.offline=false} themselves. oneDNN's kernels are capped at AVX2
- * first ({@link OneDnnIsa} says why).
+ * the user sets {@code -Dai.djl.offline=false} themselves. oneDNN's kernels are capped at SSE4.1
+ * first ({@link OneDnnIsa} says why), and once libtorch is loaded its CPU convolutions are routed
+ * to its own kernels instead of oneDNN's ({@link NativeConvolutions}).
  */
 public final class DeviceChoice {
 
@@ -25,7 +26,9 @@ public final class DeviceChoice {
         }
         OneDnnIsa.apply();
         try {
-            return Engine.getEngine("PyTorch");
+            Engine engine = Engine.getEngine("PyTorch");
+            NativeConvolutions.apply();
+            return engine;
         } catch (RuntimeException | UnsatisfiedLinkError e) {
             throw new UserError("the PyTorch engine did not start (are the pytorch-native jar for this platform"
                     + " and pytorch-jni on the classpath?): " + e.getMessage());

@@ -16,7 +16,9 @@ import java.util.Locale;
  * deconvnet projections of the ResNet- and DenseNet-shaped models are still off by 12 % and NaN;
  * capped at SSE4.1, every parity test passes. Debian's torch 1.13 on the same machine is right.
  * The cost, measured: demo Grad-CAM 5.7 ms uncapped, 6.7 ms at SSE4.1 (median of 300). Results
- * that do not depend on the processor are worth that.
+ * that do not depend on the processor are worth that. Since {@link NativeConvolutions} routes
+ * convolutions to libtorch's own kernels, the cap no longer costs convolution time; it stays for
+ * whatever else in libtorch may call oneDNN, and for {@code -Dcnnexplain.convolutions=onednn}.
  *
  * <p>oneDNN reads the variable once, when it first dispatches a kernel, so it is set in this
  * process's environment (libc {@code setenv}, through JNA, which DJL already ships) before
