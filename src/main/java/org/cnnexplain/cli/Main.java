@@ -82,15 +82,25 @@ public final class Main {
                         + "' (valid: predict, layers, featuremaps, deconvnet, cam, gradcam, evaluate, atlas, rules, maximize,"
                         + " demo, check)");
             };
-        } catch (UserError e) {
+        } catch (RuntimeException | Error e) {
+            return failed(e, err, debug);
+        }
+    }
+
+    /**
+     * How every front-end (this CLI, the Spark job) ends on an exception: a user error is one line
+     * and exit code 2; anything else is named as internal, with its stack trace under {@code --debug},
+     * and exit code 3.
+     */
+    public static int failed(Throwable e, PrintStream err, boolean debug) {
+        if (e instanceof UserError) {
             err.println("cnn-explain: error: " + e.getMessage());
             return 2;
-        } catch (RuntimeException | Error e) {
-            err.println("cnn-explain: internal error: " + e + (debug ? "" : " (run with --debug for details)"));
-            if (debug) {
-                e.printStackTrace(err);
-            }
-            return 3;
         }
+        err.println("cnn-explain: internal error: " + e + (debug ? "" : " (run with --debug for details)"));
+        if (debug) {
+            e.printStackTrace(err);
+        }
+        return 3;
     }
 }

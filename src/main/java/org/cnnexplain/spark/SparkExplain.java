@@ -24,6 +24,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.cnnexplain.UserError;
 import org.cnnexplain.cli.ImageJob;
+import org.cnnexplain.cli.Main;
 
 /**
  * {@code spark-submit --class org.cnnexplain.spark.SparkExplain cnn-explain-spark.jar <command> [options]}:
@@ -92,15 +93,8 @@ public final class SparkExplain {
             } finally {
                 spark.stop();
             }
-        } catch (UserError e) {
-            err.println("cnn-explain: error: " + e.getMessage());
-            return 2;
         } catch (RuntimeException | Error e) {
-            err.println("cnn-explain: internal error: " + e + (debug ? "" : " (run with --debug for details)"));
-            if (debug) {
-                e.printStackTrace(err);
-            }
-            return 3;
+            return Main.failed(e, err, debug);
         }
     }
 
