@@ -31,6 +31,9 @@ class TensorsRuleTest {
                     continue;
                 }
                 List<String> lines = Files.readAllLines(f);
+                if (lines.stream().noneMatch(l -> l.contains("ai.djl.ndarray"))) {
+                    continue;   // no NDManager in reach: create() there is Gson's, Spark's, Hadoop's
+                }
                 for (int i = 0; i < lines.size(); i++) {
                     String line = lines.get(i).strip();
                     if (!line.startsWith("*") && !line.startsWith("//") && CREATE.matcher(line).find()) {
