@@ -68,8 +68,7 @@ class DialogScreenshotTest {
         int normalize = indexStartingWith(labels, "Normalize");
         assertTrue(explain >= 0 && explain < indexStartingWith(labels, "Model") && layer < display
                 && display < advanced && advanced < normalize, String.join(" | ", labels));
-        java.util.Vector<?> numbers = gd.getNumericFields();   // ... opacity, then Advanced: batch, seed
-        TextField batch = (TextField) numbers.get(numbers.size() - 2);
+        TextField batch = fieldAfter(gd, "Batch size");
         assertFalse(batch.isEnabled(), "Score-CAM's batch is enabled for Grad-CAM");
         Choice variant = (Choice) gd.getChoices().get(0);
         variant.select("scorecam");
@@ -109,6 +108,30 @@ class DialogScreenshotTest {
             Thread.sleep(100);
         }
         throw new AssertionError("no dialog appeared");
+    }
+
+    /** The first text field after the label that starts with {@code prefix}, in the dialog's reading order. */
+    private static TextField fieldAfter(Container c, String prefix) {
+        List<Component> flat = new ArrayList<>();
+        flatten(c, flat);
+        boolean seen = false;
+        for (Component k : flat) {
+            if (k instanceof Label l && l.getText().startsWith(prefix)) {
+                seen = true;
+            } else if (seen && k instanceof TextField t) {
+                return t;
+            }
+        }
+        throw new AssertionError("no field labelled " + prefix + ": " + labels(c));
+    }
+
+    private static void flatten(Container c, List<Component> out) {
+        for (Component k : c.getComponents()) {
+            out.add(k);
+            if (k instanceof Container sub) {
+                flatten(sub, out);
+            }
+        }
     }
 
     static List<String> labels(Container c) {
