@@ -35,7 +35,7 @@ final class NativeConvolutions {
         if (applied == null) {
             String wanted = System.getProperty(PROPERTY, "native").trim().toLowerCase(Locale.ROOT);
             applied = wanted.equals("native") && setOneDnnEnabled(false);
-            ConvKernels.convolveSampleBySample(applied && !Boolean.getBoolean("cnnexplain.convolutions.batched"));
+            ConvKernels.convolveSampleBySample(applied);
         }
         return applied;
     }
