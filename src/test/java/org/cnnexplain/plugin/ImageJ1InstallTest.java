@@ -46,7 +46,7 @@ class ImageJ1InstallTest {
     static final Path IMAGE = TestModels.firstDemoImage("mitotic").toAbsolutePath();
 
     static Path imagej;
-    /** The two ImageJ processes run side by side (each takes most of its time starting up). */
+    /** The two ImageJ processes, one after the other. */
     static java.util.concurrent.CompletableFuture<Run> batch;
     static java.util.concurrent.CompletableFuture<Run> gui;
 
@@ -82,8 +82,9 @@ class ImageJ1InstallTest {
                 Files.copy(f, to);
             }
         }
-        batch = java.util.concurrent.CompletableFuture.supplyAsync(() -> imagej("batch-out", "-batch", "explain_all.ijm"));
         gui = java.util.concurrent.CompletableFuture.supplyAsync(() -> imagej("gui-out", "-macro", "gui_overlay.ijm"));
+        // after the GUI's screen capture: the batch's atlas and maximisation may open windows on the same display
+        batch = gui.handleAsync((g, e) -> imagej("batch-out", "-batch", "explain_all.ijm"));
         CommandsTest.start();
     }
 
@@ -128,6 +129,17 @@ class ImageJ1InstallTest {
         assertNotNull(overlaid.getOverlay(), "no overlay saved with the input");
         long heat = Stream.of(overlaid.getOverlay().toArray()).filter(ImageRoi.class::isInstance).count();
         assertEquals(2 + 2, heat, "Grad-CAM and CAM layers, each with its calibration bar");
+
+        // the commands that need no open image, installed the same way
+        assertTrue(Files.exists(out.resolve("atlas_1.tif")), "Neuron Atlas opened no window:\n" + r.output());
+        List<Integer> widths = new java.util.ArrayList<>();   // its windows: the stacks and the montage
+        for (int n = 1; Files.exists(out.resolve("maximize_" + n + ".tif")); n++) {
+            widths.add(IJ.openImage(out.resolve("maximize_" + n + ".tif").toString()).getWidth());
+        }
+        assertTrue(widths.contains(imp.getWidth()), "no synthesised input at the model's size: " + widths
+                + "\n" + r.output());
+        String rules = Files.readString(out.resolve("rules").resolve("rules.json"));
+        assertTrue(rules.contains("\"heldout_fidelity\""), rules);
     }
 
     @Test
@@ -224,7 +236,7 @@ class ImageJ1InstallTest {
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-Xss8m", "-jar", "ij.jar", "-ijpath", imagej.toString(),
-                mode, file.toString(), "image=[" + IMAGE + "] model=[" + MODEL + "] output=[" + out + "]"));
+                mode, file.toString(), "image=[" + IMAGE + "] model=[" + MODEL + "] output=[" + out + "] folder=[" + IMAGE.getParent() + "]"));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(imagej.toFile()).redirectErrorStream(true);
         pb.environment().put("DISPLAY", VirtualDisplay.forChildProcesses());
         Path log = out.resolve("imagej-" + mode.substring(1) + ".log");
