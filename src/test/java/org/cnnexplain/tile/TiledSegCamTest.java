@@ -1,0 +1,106 @@
+package org.cnnexplain.tile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.cnnexplain.UserError;
+import org.cnnexplain.explain.ExplainRequest;
+import org.cnnexplain.explain.Explanation;
+import org.cnnexplain.explain.Region;
+import org.cnnexplain.model.ExplainableModel;
+import org.cnnexplain.model.ModelLoader;
+import org.cnnexplain.model.NpyArray;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Seg-Grad-CAM over tiles is the whole field's Seg-Grad-CAM: a U-Net exported with a fixed 64 × 64
+ * input explains 160 × 192 and 130 × 150 fields in tiles with its halo, and every map equals the one
+ * PyTorch computes by running the same module on the whole field with autograd
+ * ({@code make_tiled_segcam_goldens.py}): the default target and a rectangular ROI, Grad-CAM,
+ * Grad-CAM++ at the bottleneck and LayerCAM, and a field whose size the U-Net does not take (mirrored
+ * out to a multiple of 4 and cropped back).
+ */
+class TiledSegCamTest {
+
+    static final Path GOLDEN = Path.of("src/test/resources/golden/tiled_segcam");
+    static ExplainableModel unet;
+
+    @BeforeAll
+    static void load() {
+        unet = ModelLoader.load(Path.of("src/test/resources/models/unet64_op13.onnx"), "cpu");
+    }
+
+    @AfterAll
+    static void close() {
+        unet.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gradcam_top1", "gradcam_roi", "gradcampp_top1", "layercam_roi", "gradcam_padded"})
+    void theTiledMapIsTheWholeFieldsMap(String name) throws Exception {
+        String meta = Files.readString(GOLDEN.resolve(name).resolve("meta.json"));
+        NpyArray x = NpyArray.read(GOLDEN.resolve(string(meta, "input")));
+        NpyArray want = NpyArray.read(GOLDEN.resolve(name).resolve("map.npy"));
+        int h = (int) x.shape()[2];
+        int w = (int) x.shape()[3];
+        ExplainRequest r = ExplainRequest.defaults(ExplainRequest.Method.GRADCAM);
+        r = new ExplainRequest(r.method(), string(meta, "layer"), string(meta, "target"), "logit",
+                string(meta, "method"), false, r.rule(), null, 0, r.signal(), "none", r.batch());
+        Matcher roi = Pattern.compile("\"roi\": \\[\\s*(\\d+),\\s*(\\d+),\\s*(\\d+),\\s*(\\d+)").matcher(meta);
+        if (roi.find()) {
+            r = r.withRegion(Region.box(w, h, Integer.parseInt(roi.group(1)), Integer.parseInt(roi.group(2)),
+                    Integer.parseInt(roi.group(3)), Integer.parseInt(roi.group(4))));
+        }
+        TiledRun.Result res = TiledSegCam.explain(unet, new TiledRun.Field(x.data(), 1, w, h, null), r,
+                TiledRun.Listener.NONE);
+        Explanation e = res.maps().get(0);
+        assertEquals(Integer.parseInt(string(meta, "class")), res.target());
+        assertEquals(w, e.inputMaps().width());
+        assertEquals(h, e.inputMaps().height());
+        assertEquals(want.shape()[0], e.layerMaps().height());
+        assertEquals(want.shape()[1], e.layerMaps().width());
+        float max = 0;
+        float worst = 0;
+        for (int i = 0; i < want.data().length; i++) {
+            max = Math.max(max, Math.abs(want.data()[i]));
+            worst = Math.max(worst, Math.abs(want.data()[i] - e.layerMaps().data()[i]));
+        }
+        System.out.printf(Locale.ROOT, "%s: %s; max |tiled - whole| / max = %.2e%n", name, res.how(), worst / max);
+        assertTrue(max > 0, "an all-zero golden proves nothing");
+        assertTrue(worst <= 1e-4 * max, name + ": max difference " + worst + " of " + max);
+        assertTrue(res.how().contains("halo 16 px (receptive field 15 px)"), res.how());
+        assertTrue(res.how().contains("summed over " + string(meta, "pixels") + " px"), res.how());
+        assertFalse(res.how().contains("approximate"), res.how());
+        int tiles = Integer.parseInt(res.how().replaceFirst("^tiled: (\\d+) tiles.*", "$1"));
+        assertTrue(tiles >= 20, res.how());   // 5 x 6 cores of 32 px: a real tiling, not one tile
+    }
+
+    @Test
+    void scoreCamIsRefusedInOneLine() {
+        ExplainRequest d = ExplainRequest.defaults(ExplainRequest.Method.GRADCAM);
+        ExplainRequest r = new ExplainRequest(d.method(), "auto", "top1", "logit", "scorecam", false, d.rule(), null, 0,
+                d.signal(), "none", d.batch());
+        UserError e = assertThrows(UserError.class, () -> TiledSegCam.explain(unet,
+                new TiledRun.Field(new float[128 * 96], 1, 128, 96, null), r, TiledRun.Listener.NONE));
+        assertTrue(e.getMessage().startsWith("Score-CAM cannot run in tiles on a per-pixel model"), e.getMessage());
+        assertTrue(e.getMessage().contains("Grad-CAM, Grad-CAM++"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    }
+
+    private static String string(String json, String key) {
+        Matcher m = Pattern.compile("\"" + key + "\": \"?([^\",\\n]*)\"?").matcher(json);
+        assertTrue(m.find(), key);
+        return m.group(1).trim();
+    }
+}
