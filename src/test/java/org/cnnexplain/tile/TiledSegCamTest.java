@@ -86,6 +86,46 @@ class TiledSegCamTest {
         assertTrue(tiles >= 20, res.how());   // 5 x 6 cores of 32 px: a real tiling, not one tile
     }
 
+    /**
+     * The way users run it: {@code gradcam --fit tile --roi mask.tif} on a 32-bit TIFF of the field writes
+     * the field-size map, its map at the layer (equal to the golden), the overlay, and says how it tiled.
+     */
+    @Test
+    void theCommandLineExplainsAFieldInTilesWithAMaskRoi(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        NpyArray x = NpyArray.read(GOLDEN.resolve("field_160x192.npy"));
+        NpyArray want = NpyArray.read(GOLDEN.resolve("gradcam_roi").resolve("map.npy"));
+        ij.IJ.saveAsTiff(new ij.ImagePlus("field", new ij.process.FloatProcessor(192, 160, x.data())),
+                tmp.resolve("field.tif").toString());
+        ij.process.ByteProcessor mask = new ij.process.ByteProcessor(192, 160);
+        mask.setValue(255);
+        mask.fill(new ij.gui.Roi(40, 30, 90, 70));
+        ij.IJ.saveAsTiff(new ij.ImagePlus("mask", mask), tmp.resolve("mask.tif").toString());
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int code = org.cnnexplain.cli.Main.run(new String[] {"gradcam", "--model",
+            "src/test/resources/models/unet64_op13.onnx", "--input", tmp.resolve("field.tif").toString(), "--output",
+            tmp.resolve("out").toString(), "--layer", "dec2", "--target", "2", "--roi", tmp.resolve("mask.tif").toString(),
+            "--normalize", "none", "--device", "cpu", "--fit", "tile"}, new java.io.PrintStream(
+                new java.io.ByteArrayOutputStream()), new java.io.PrintStream(err, true, "UTF-8"));
+        String log = err.toString("UTF-8");
+        assertEquals(0, code, log);
+        assertTrue(log.contains("tiled: 30 tiles of 64 x 64 px, halo 16 px"), log);
+        ij.ImagePlus map = ij.IJ.openImage(tmp.resolve("out/field_gradcam.tif").toString());
+        assertEquals(192, map.getWidth());
+        assertEquals(160, map.getHeight());
+        assertTrue(map.getInfoProperty().contains("Seg-Grad-CAM target 2, summed over 6300 px of the"),
+                map.getInfoProperty());
+        float[] layer = (float[]) ij.IJ.openImage(tmp.resolve("out/field_gradcam_layer.tif").toString())
+                .getProcessor().getPixels();
+        float max = 0;
+        float worst = 0;
+        for (int i = 0; i < want.data().length; i++) {
+            max = Math.max(max, want.data()[i]);
+            worst = Math.max(worst, Math.abs(want.data()[i] - layer[i]));
+        }
+        assertTrue(worst <= 1e-4 * max, "max difference " + worst + " of " + max);
+        assertTrue(Files.exists(tmp.resolve("out/field_gradcam_overlay.png")));
+    }
+
     @Test
     void scoreCamIsRefusedInOneLine() {
         ExplainRequest d = ExplainRequest.defaults(ExplainRequest.Method.GRADCAM);
