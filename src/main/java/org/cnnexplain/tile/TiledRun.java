@@ -328,9 +328,9 @@ public final class TiledRun {
 
     private static void checkClassifier(ExplainableModel m) {
         if (m.hasSpatialOutput()) {
-            throw new UserError("fit=tile explains classifiers; " + m.path().getFileName() + " has a per-pixel"
-                    + " output of a fixed size: Predict with fit=tile gives its output over the whole image; to explain"
-                    + " a region, crop the image to the model's size around it");
+            throw new UserError("a class map and stitched maps are for classifiers; " + m.path().getFileName()
+                    + " has a per-pixel output: Predict with fit=tile gives its output over the whole image, and"
+                    + " Grad-CAM with fit=tile its Seg-Grad-CAM (TiledSegCam)");
         }
     }
 

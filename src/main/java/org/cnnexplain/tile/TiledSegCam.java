@@ -244,7 +244,7 @@ public final class TiledSegCam {
             if (bytes > budget) {
                 throw new UserError(String.format(Locale.ROOT, "fit=tile: the layer '%s' over this field (%d channels"
                         + " of %d x %d) needs %d MB for its activations and gradients, more than the %d MB allowed;"
-                        + " choose a deeper (coarser) layer, or a smaller field or ROI", layer.name(), s[1],
+                        + " choose a deeper (coarser) layer, or crop the image to a smaller field", layer.name(), s[1],
                         geo.fieldW, geo.fieldH, bytes >> 20, budget >> 20));
             }
             return geo;
