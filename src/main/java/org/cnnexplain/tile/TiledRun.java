@@ -219,10 +219,11 @@ public final class TiledRun {
 
     /**
      * How a per-pixel model's field is tiled: tiles of {@code tileW} × {@code tileH} grown by {@code used}
-     * pixels of halo, the model's receptive field ({@code halo}) rounded up to its coarsest stride, capped
-     * at a quarter of the tile ({@code capped} then says so, for the log).
+     * pixels of halo — the halo its package declares ({@code declared}, else null), or the model's
+     * receptive field ({@code halo}) — rounded up to its coarsest stride and capped at a quarter of the tile
+     * ({@code capped} then says so, for the log).
      */
-    record HaloPlan(int tileW, int tileH, Halo halo, int used, String capped) {
+    record HaloPlan(int tileW, int tileH, Halo halo, Integer declared, int used, String capped) {
 
         /** The plan for {@code m} with tiles of {@code tile} px (0: the model's fixed size, else its default size). */
         static HaloPlan of(ExplainableModel m, int tile) {
@@ -238,21 +239,23 @@ public final class TiledRun {
             int tw = fixed != null ? fixed[0] : tile > 0 ? tile : (int) ref[3];
             int th = fixed != null ? fixed[1] : tile > 0 ? tile : (int) ref[2];
             Halo halo = Halo.of(m, m.shapeFor(th, tw));
-            int h = halo.halo();
+            Integer declared = m.spec() != null ? m.spec().halo() : null;
+            int h = declared != null ? (declared + halo.stride() - 1) / halo.stride() * halo.stride() : halo.halo();
             String capped = "";
             int most = Math.min(tw, th) / 4 / halo.stride() * halo.stride();
             if (h > most) {
                 // a receptive field that leaves less than half of each tile would cost many times the work;
                 // its outer taps weigh little, so a quarter of the tile is close (not exact) where tiles meet
-                capped = ", less than the receptive field (" + halo.reach() + " px): outputs near tile edges may"
-                        + " differ slightly from a run on the whole image";
+                capped = ", less than the " + (declared != null ? "package's halo (" + declared : "receptive field ("
+                        + halo.reach()) + " px): outputs near tile edges may differ slightly from a run on the whole"
+                        + " image";
                 h = most;
             }
             if (Math.min(tw, th) - 2 * h < halo.stride()) {
                 throw new UserError("tiles of " + tw + " x " + th + " px leave nothing inside the halo of " + h
                         + " px: use larger tiles, or run the image whole (fit=error)");
             }
-            return new HaloPlan(tw, th, halo, h, capped);
+            return new HaloPlan(tw, th, halo, declared, h, capped);
         }
 
         TileGrid grid(int width, int height) {
@@ -261,13 +264,25 @@ public final class TiledRun {
 
         /** Whether the halo covers the receptive field, so that the tiles give what the whole image would. */
         boolean exact() {
-            return capped.isEmpty();
+            return capped.isEmpty() && used >= halo.reach();
         }
 
-        /** "tiled: 30 tiles of 64 x 64 px, halo 16 px (receptive field 15 px)". */
+        /**
+         * "tiled: 30 tiles of 64 x 64 px, halo 16 px (receptive field 15 px)", or with a package's halo "...,
+         * halo 32 px (the package's)" and, when it is less than the receptive field, that the output may differ.
+         */
         String describe(TileGrid g) {
-            return "tiled: " + g.tiles() + " tiles of " + tileW + " x " + tileH + " px, halo " + used + " px"
-                    + (capped.isEmpty() ? " (receptive field " + halo.reach() + " px)" : capped);
+            String why;
+            if (!capped.isEmpty()) {
+                why = capped;
+            } else if (declared == null) {
+                why = " (receptive field " + halo.reach() + " px)";
+            } else {
+                why = " (the package's" + (used == declared ? "" : " " + declared + " px, rounded up to the network's"
+                        + " stride " + halo.stride()) + ")" + (used >= halo.reach() ? "" : "; the receptive field is "
+                        + halo.reach() + " px: outputs near tile edges may differ slightly from a run on the whole image");
+            }
+            return "tiled: " + g.tiles() + " tiles of " + tileW + " x " + tileH + " px, halo " + used + " px" + why;
         }
     }
 
