@@ -141,7 +141,7 @@ public final class TiledSegCam {
                 + "; Seg-Grad-CAM " + which + ", summed over " + count + " px"
                 + (target.region() != null && !target.region().bounds() ? " of the " + target.region().name()
                 : " predicted as it")
-                + (plan.exact() ? "" : "; approximate: the halo is smaller than the receptive field");
+                + (plan.exact() ? "" : "; so the map is approximate near tile edges");
         String title = r.method() + " (" + Explainer.shortName(layer) + ", class " + in.labels().get(0) + ") [" + how
                 + "]";
         return new TiledRun.Result(null, List.of(new Explanation(method.name(), title, in, lm)), cls, how);
