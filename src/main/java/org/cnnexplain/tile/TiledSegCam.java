@@ -137,11 +137,11 @@ public final class TiledSegCam {
         String which = target.classIndex(k, names) < 0
                 ? String.format(Locale.ROOT, "target top1 = %s (the dominant class of the field)", names.get(cls))
                 : "target " + names.get(cls);
-        String how = plan.describe(g) + (pw != w || ph != h ? ", the field mirrored out to " + pw + " x " + ph : "")
+        String how = plan.describe(g) + (plan.exact() ? "" : ", and so may the map")
+                + (pw != w || ph != h ? "; the field mirrored out to " + pw + " x " + ph : "")
                 + "; Seg-Grad-CAM " + which + ", summed over " + count + " px"
                 + (target.region() != null && !target.region().bounds() ? " of the " + target.region().name()
-                : " predicted as it")
-                + (plan.exact() ? "" : "; so the map is approximate near tile edges");
+                : " predicted as it");
         String title = r.method() + " (" + Explainer.shortName(layer) + ", class " + in.labels().get(0) + ") [" + how
                 + "]";
         return new TiledRun.Result(null, List.of(new Explanation(method.name(), title, in, lm)), cls, how);
