@@ -138,6 +138,26 @@ class TiledSegCamTest {
         assertFalse(e.getMessage().contains("\n"), e.getMessage());
     }
 
+    /** A layer whose activations and gradients over the field would not fit is refused before any tile runs. */
+    @Test
+    void aLayerTooLargeForTheFieldIsRefusedUpFront() {
+        ExplainRequest d = ExplainRequest.defaults(ExplainRequest.Method.GRADCAM);
+        ExplainRequest r = new ExplainRequest(d.method(), "enc1", "top1", "logit", "gradcam", false, d.rule(), null, 0,
+                d.signal(), "none", d.batch());
+        int side = 4104;   // enc1: 8 channels at full resolution, 2 x 8 x 4104² floats = 1,028 MB
+        TiledRun.Listener never = new TiledRun.Listener() {
+            @Override
+            public void tiles(int done, int total) {
+                throw new AssertionError("no tile may run");
+            }
+        };
+        UserError e = assertThrows(UserError.class, () -> TiledSegCam.explain(unet,
+                new TiledRun.Field(new float[side * side], 1, side, side, null), r, never));
+        assertTrue(e.getMessage().matches("fit=tile: the layer '.*enc1.*' over this field \\(8 channels of 4104 x 4104\\)"
+                + " needs 1028 MB for its activations and gradients, more than the \\d+ MB allowed; choose a deeper"
+                + " \\(coarser\\) layer, or crop the image to a smaller field"), e.getMessage());
+    }
+
     private static String string(String json, String key) {
         Matcher m = Pattern.compile("\"" + key + "\": \"?([^\",\\n]*)\"?").matcher(json);
         assertTrue(m.find(), key);
