@@ -21,6 +21,7 @@ meta.json (input, layer, method, target, class, roi as x, y, width, height). Cas
   gradcam_roi:       Grad-CAM at dec2, same field, class 2 summed over the rectangle of meta["roi"]
   gradcampp_top1:    Grad-CAM++ at bottleneck (stride 4), same field, default target
   layercam_roi:      LayerCAM at dec2, same field, class 1 over the rectangle
+  eigencam_top1:     Eigen-CAM at dec2 (no gradient: the activations assembled from the tiles' cores)
   gradcam_padded:    Grad-CAM at dec2, a 130 x 150 field: mirrored (numpy 'reflect') at the bottom and
                      right to 132 x 152, the multiple of 4 the U-Net needs, the target summed over the
                      pixels inside the image only, the map kept on ceil(size / 2) rows and columns
@@ -31,6 +32,7 @@ import os
 import shutil
 import sys
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -79,6 +81,16 @@ def cam(method, a, g):
         m = (w * a).sum(dim=1)
     elif method == "layercam":
         m = (torch.clamp(g, min=0) * a).sum(dim=1)
+    elif method == "eigencam":   # the first principal component of the positions, signed as EigenCam.java says
+        sample = a[0].double().numpy()
+        c = sample.shape[0]
+        x = sample.reshape(c, -1).T
+        x = x - x.mean(axis=0)
+        _, _, vt = np.linalg.svd(x, full_matrices=False)
+        proj = x @ vt[0, :]
+        if (proj * sample.reshape(c, -1).sum(axis=0)).sum() < 0:
+            proj = -proj
+        m = torch.from_numpy(proj.reshape(sample.shape[1:])).float()[None]
     else:
         raise ValueError(method)
     return torch.relu(m)[0]
@@ -130,6 +142,7 @@ def main():
     write("gradcam_roi", unet, x, field, "dec2", "gradcam", cls=2, roi=roi)
     write("gradcampp_top1", unet, x, field, "bottleneck", "gradcampp")
     write("layercam_roi", unet, x, field, "dec2", "layercam", cls=1, roi=roi)
+    write("eigencam_top1", unet, x, field, "dec2", "eigencam")
     xs = F.avg_pool2d(torch.randn(1, 1, 130 + 4, 150 + 4, generator=gen), 5, stride=1) * 2.0
     write("gradcam_padded", unet, xs, "field_130x150.npy", "dec2", "gradcam", padded_to=(132, 152))
 

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Test;
  * input explains 160 × 192 and 130 × 150 fields in tiles with its halo, and every map equals the one
  * PyTorch computes by running the same module on the whole field with autograd
  * ({@code make_tiled_segcam_goldens.py}): the default target and a rectangular ROI, Grad-CAM,
- * Grad-CAM++ at the bottleneck and LayerCAM, and a field whose size the U-Net does not take (mirrored
- * out to a multiple of 4 and cropped back).
+ * Grad-CAM++ at the bottleneck, LayerCAM and Eigen-CAM, and a field whose size the U-Net does not take
+ * (mirrored out to a multiple of 4 and cropped back).
  */
 class TiledSegCamTest {
 
@@ -47,7 +47,8 @@ class TiledSegCamTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gradcam_top1", "gradcam_roi", "gradcampp_top1", "layercam_roi", "gradcam_padded"})
+    @ValueSource(strings = {"gradcam_top1", "gradcam_roi", "gradcampp_top1", "layercam_roi", "eigencam_top1",
+        "gradcam_padded"})
     void theTiledMapIsTheWholeFieldsMap(String name) throws Exception {
         String meta = Files.readString(GOLDEN.resolve(name).resolve("meta.json"));
         NpyArray x = NpyArray.read(GOLDEN.resolve(string(meta, "input")));
@@ -136,6 +137,29 @@ class TiledSegCamTest {
         assertTrue(e.getMessage().startsWith("Score-CAM cannot run in tiles on a per-pixel model"), e.getMessage());
         assertTrue(e.getMessage().contains("Grad-CAM, Grad-CAM++"), e.getMessage());
         assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    }
+
+    /** Cancelled between batches (here after the first of the second pass): no result. */
+    @Test
+    void cancellingBetweenBatchesGivesNothing() throws Exception {
+        NpyArray x = NpyArray.read(GOLDEN.resolve("field_160x192.npy"));
+        int[] seen = new int[2];
+        TiledRun.Listener l = new TiledRun.Listener() {
+            @Override
+            public void tiles(int done, int total) {
+                seen[0] = done;
+                seen[1] = total;
+            }
+
+            @Override
+            public boolean cancelled() {
+                return seen[0] > seen[1] / 2;
+            }
+        };
+        ExplainRequest r = ExplainRequest.defaults(ExplainRequest.Method.GRADCAM);
+        assertEquals(null, TiledSegCam.explain(unet, new TiledRun.Field(x.data(), 1, 192, 160, null), r, l));
+        assertEquals(60, seen[1]);   // 30 tiles, two passes
+        assertEquals(38, seen[0]);   // the first pass's 30, then one batch of 8
     }
 
     /** A layer whose activations and gradients over the field would not fit is refused before any tile runs. */
