@@ -90,23 +90,12 @@ public final class TiledSegCam {
         // the field's output is needed for top1 and for the pixels predicted as c; an ROI with a named class is not
         boolean firstPass = target.classIndex(k, names) < 0 || target.region() == null || target.region().bounds();
         int passes = firstPass ? 2 : 1;
-        int cls;
-        boolean[] summed;
-        if (firstPass) {
-            float[] out = TiledRun.perPixel(m, field, g, l, 0, passes, false);
-            if (out == null) {
-                return null;
-            }
-            cls = target.classOf(out, k, pw, ph, names, activation);
-            summed = target.pixels(out, 0, k, pw, ph, cls, activation);
-        } else {
-            cls = target.classIndex(k, names);
-            summed = target.region().sample(pw, ph);
+        Summed s = Summed.of(m, field, g, l, passes, target, activation);
+        if (s == null) {
+            return null;
         }
-        int count = 0;
-        for (boolean b : summed) {
-            count += b ? 1 : 0;
-        }
+        int cls = s.cls();
+        boolean[] summed = s.pixels();
         float[] a = new float[geo.channels * geo.positions()];
         float[] grad = method.needsGradients() ? new float[a.length] : null;
         Target fixed = target.withClass(cls);
@@ -139,12 +128,43 @@ public final class TiledSegCam {
                 : "target " + names.get(cls);
         String how = plan.describe(g) + (plan.exact() ? "" : ", and so may the map")
                 + (pw != w || ph != h ? "; the field mirrored out to " + pw + " x " + ph : "")
-                + "; Seg-Grad-CAM " + which + ", summed over " + count + " px"
+                + "; Seg-Grad-CAM " + which + ", summed over " + s.count() + " px"
                 + (target.region() != null && !target.region().bounds() ? " of the " + target.region().name()
                 : " predicted as it");
         String title = r.method() + " (" + Explainer.shortName(layer) + ", class " + in.labels().get(0) + ") [" + how
                 + "]";
         return new TiledRun.Result(null, List.of(new Explanation(method.name(), title, in, lm)), cls, how);
+    }
+
+    /** The target's class and the field's pixels where its score sums. */
+    private record Summed(int cls, boolean[] pixels) {
+
+        /**
+         * With {@code passes} 2, from the field's output over the tiles (the first pass); else from the
+         * target alone (a named class over an ROI). Null when cancelled.
+         */
+        static Summed of(ExplainableModel m, TiledRun.Field field, TileGrid g, TiledRun.Listener l, int passes,
+                         Target target, Activation activation) {
+            List<String> names = m.classNames();
+            int k = names.size();
+            if (passes == 1) {
+                return new Summed(target.classIndex(k, names), target.region().sample(g.width(), g.height()));
+            }
+            float[] out = TiledRun.perPixel(m, field, g, l, 0, passes, false);
+            if (out == null) {
+                return null;
+            }
+            int cls = target.classOf(out, k, g.width(), g.height(), names, activation);
+            return new Summed(cls, target.pixels(out, 0, k, g.width(), g.height(), cls, activation));
+        }
+
+        int count() {
+            int n = 0;
+            for (boolean b : pixels) {
+                n += b ? 1 : 0;
+            }
+            return n;
+        }
     }
 
     /** The variant, refused with the reason where tiles cannot give it. */
