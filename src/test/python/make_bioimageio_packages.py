@@ -11,8 +11,11 @@ Writes under src/test/resources/bioimageio/
                      from an attached labels.txt
   nuclei-like/       a package written the way published Model Zoo packages are: 0.5 axis
                      objects, {min, step} sizes, ensure_dtype, zero_mean_unit_variance, a sigmoid
-                     postprocessing, weights in ONNX and TorchScript (plus a pytorch_state_dict
-                     entry pointing at a URL, as the zoo's have); the model is a tiny conv net of ours
+                     postprocessing, a halo of 8 px on the output's space axes, weights in ONNX and
+                     TorchScript (plus a pytorch_state_dict entry pointing at a URL, as the zoo's
+                     have); the model is a tiny conv net of ours
+  nuclei-like-v04/   the same net and test tensors described in format 0.4 (axes letters, implicit
+                     output shape, halo: [0, 0, 12, 12] per axis)
   preprocessing/     one case per op: input, kwargs and the NumPy result (cases.json)
   npy/               one small array saved in several dtypes, byte orders and memory orders
 
@@ -215,10 +218,12 @@ outputs:
         channel_names: [foreground]
       - id: y
         type: space
+        halo: 8
         size:
           tensor_id: raw
           axis_id: y
       - type: space
+        halo: 8
         size:
           tensor_id: raw
           axis_id: x
@@ -285,6 +290,72 @@ def nuclei_package():
         text = text.replace("{" + key + "}", sha256(os.path.join(folder, name)))
     with open(os.path.join(folder, "rdf.yaml"), "w") as fh:
         fh.write(text)
+
+
+NUCLEI_V04 = """format_version: 0.4.10
+type: model
+name: nuclei-like-v04
+description: The nuclei-like foreground net described in format 0.4.
+authors:
+  - name: cnn-explain tests
+cite:
+  - text: 'Ronneberger et al. U-net. MICCAI 2015.'
+    doi: 10.1007/978-3-319-24574-4_28
+license: MIT
+documentation: README.md
+tags: [unet2d, onnx, nucleus, segmentation]
+timestamp: 2026-12-01T12:00:00Z
+
+inputs:
+  - name: raw
+    axes: bcyx
+    data_type: float32
+    data_range: [-.inf, .inf]
+    shape:
+      min: [1, 1, 16, 16]
+      step: [0, 0, 8, 8]
+    preprocessing:
+      - name: zero_mean_unit_variance
+        kwargs:
+          mode: per_sample
+          axes: yx
+
+outputs:
+  - name: probability
+    axes: bcyx
+    data_type: float32
+    data_range: [0.0, 1.0]
+    halo: [0, 0, 12, 12]
+    shape:
+      reference_tensor: raw
+      scale: [1.0, 1.0, 1.0, 1.0]
+      offset: [0, 0, 0, 0]
+    postprocessing:
+      - name: sigmoid
+
+test_inputs: [test_input.npy]
+test_outputs: [test_output.npy]
+
+weights:
+  onnx:
+    source: weights.onnx
+    sha256: {sha_onnx}
+    opset_version: 17
+"""
+
+
+def nuclei_v04_package():
+    """The nuclei-like net and test tensors, copied, with a 0.4 description."""
+    source = os.path.join(OUT, "nuclei-like")
+    folder = os.path.join(OUT, "nuclei-like-v04")
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder)
+    for name in ("weights.onnx", "test_input.npy", "test_output.npy"):
+        shutil.copy(os.path.join(source, name), os.path.join(folder, name))
+    with open(os.path.join(folder, "README.md"), "w") as fh:
+        fh.write("# nuclei-like-v04\n\nThe nuclei-like foreground net described in bioimage.io format 0.4.\n")
+    with open(os.path.join(folder, "rdf.yaml"), "w") as fh:
+        fh.write(NUCLEI_V04.replace("{sha_onnx}", sha256(os.path.join(folder, "weights.onnx"))))
 
 
 def preprocessing_goldens():
@@ -360,6 +431,7 @@ def main():
     demo_package()
     v04_package()
     nuclei_package()
+    nuclei_v04_package()
     preprocessing_goldens()
     npy_variants()
     print("wrote", OUT)

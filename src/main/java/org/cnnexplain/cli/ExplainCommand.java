@@ -216,7 +216,7 @@ final class ExplainCommand {
             }
             Module m = commands.run(commandFor(method), plane, o);
             ImagePlus result = (ImagePlus) m.getOutput("result");
-            if (m.getOutput("classmap") != null) {
+            if ("tile".equals(o.get("fit")) && result.getInfoProperty() != null) {
                 commands.note(file.getFileName() + ": " + result.getInfoProperty());
             }
             boolean signed = method != ExplainRequest.Method.CAM && method != ExplainRequest.Method.GRADCAM;

@@ -35,6 +35,11 @@ public abstract class CamMethod {
         return true;
     }
 
+    /** Whether the maps need dy/dA besides A (not Eigen-CAM, Score-CAM). */
+    public final boolean needsGradients() {
+        return usesGradients();
+    }
+
     /** Channel weights w_k of one sample. Variants that weigh positions instead override {@link #contributions}. */
     protected float[] weights(Sample s) {
         throw new UnsupportedOperationException(name() + " does not use channel weights");
@@ -150,6 +155,26 @@ public abstract class CamMethod {
      */
     protected final CamResult maps(long[] shape, float[] a, float[] g, int[] classes, Context context,
                                    java.util.function.Function<Sample, float[]> contributions) {
+        return maps(shape, a, g, classes, context, contributions, spatialSize(context.input().getShape().getShape()));
+    }
+
+    /**
+     * The map of one image (or field) whose layer activations {@code a} and gradients {@code g} (1 × C × h × w,
+     * g null for methods without gradients) were put together elsewhere, e.g. from the tiles of a field larger
+     * than the model: exactly what {@link #explain} makes of them, upsampled to {@code height} × {@code width}.
+     * For methods that only weigh A and g: not Score-CAM, which runs the model on the masked input itself.
+     */
+    public CamResult fromLayer(long[] shape, float[] a, float[] g, int cls, ExplainableModel model, Layer layer,
+                               Target target, int height, int width) {
+        if (usesGradients() && g == null) {
+            throw new IllegalArgumentException(name() + " needs the gradients");
+        }
+        return maps(shape, a, g, new int[] {cls}, new Context(model, null, null, target, layer), this::contributions,
+                new int[] {1, height, width});
+    }
+
+    private CamResult maps(long[] shape, float[] a, float[] g, int[] classes, Context context,
+                           java.util.function.Function<Sample, float[]> contributions, int[] in) {
         int n = (int) shape[0];
         int c = (int) shape[1];
         int[] size = spatialSize(shape);
@@ -158,8 +183,8 @@ public abstract class CamMethod {
         float[] maps = new float[n * positions];
         List<String> labels = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            Sample s = new Sample(java.util.Arrays.copyOfRange(a, i * per, (i + 1) * per),
-                    g == null ? null : java.util.Arrays.copyOfRange(g, i * per, (i + 1) * per), c,
+            Sample s = new Sample(n == 1 ? a : java.util.Arrays.copyOfRange(a, i * per, (i + 1) * per),
+                    g == null || n == 1 ? g : java.util.Arrays.copyOfRange(g, i * per, (i + 1) * per), c,
                     shape.length > 4 ? size : new int[] {size[1], size[2]}, classes[i], context, i);
             float[] map = reduce(s, contributions.apply(s));
             if (relu()) {
@@ -171,7 +196,6 @@ public abstract class CamMethod {
             labels.add(context.target().describe(context.model().classNames(), classes[i]));
         }
         MapStack layerMaps = new MapStack(maps, n, size[0], size[1], size[2], labels);
-        int[] in = spatialSize(context.input().getShape().getShape());
         return new CamResult(title(), context.layer(), classes, layerMaps, layerMaps.resized(in[0], in[1], in[2]));
     }
 

@@ -170,7 +170,7 @@ public final class Explainer {
     }
 
     /** "/block4/block4.2/Relu" → "block4.2/Relu": enough to recognise it in a title. */
-    static String shortName(Layer l) {
+    public static String shortName(Layer l) {
         String[] parts = l.name().split("/");
         return parts.length >= 2 ? parts[parts.length - 2] + "/" + parts[parts.length - 1] : l.name();
     }

@@ -31,6 +31,23 @@ public record LayerGradients(NDArray activations, NDArray gradients, NDArray log
 
     public static LayerGradients compute(ExplainableModel model, NDManager run, NDArray input, Layer layer,
                                          Target target) {
+        return compute(model, run, input, layer, logits -> {
+            ModelSpec.Activation activation = model.activation(logits);
+            int[] classes = target.classes(logits, model.classNames(), activation);
+            return new Scored(classes, target.score(logits, classes, activation));
+        });
+    }
+
+    /** What is back-propagated: each sample's class and its differentiable score, shape (N,). */
+    public record Scored(int[] classes, NDArray score) {
+    }
+
+    /**
+     * The same with the score made from the model's output by {@code score}: for targets a {@link Target}
+     * alone cannot say, such as a field's tiles that each sum their own part of the field's region.
+     */
+    public static LayerGradients compute(ExplainableModel model, NDManager run, NDArray input, Layer layer,
+                                         java.util.function.Function<NDArray, Scored> score) {
         synchronized (AUTOGRAD_LOCK) {
             try (GradientCollector collector = DeviceChoice.engine().newGradientCollector()) {
                 NDArray[] tapped = new NDArray[1];
@@ -45,11 +62,10 @@ public record LayerGradients(NDArray activations, NDArray gradients, NDArray log
                             return a;
                         });
                 NDArray logits = out.get(model.outputName());
-                ModelSpec.Activation activation = model.activation(logits);
-                int[] classes = target.classes(logits, model.classNames(), activation);
-                collector.backward(target.score(logits, classes, activation).sum());
+                Scored s = score.apply(logits);
+                collector.backward(s.score().sum());
                 NDArray gradients = tapped[0].getGradient().duplicate();
-                return new LayerGradients(tapped[0].stopGradient(), gradients, logits.stopGradient(), classes);
+                return new LayerGradients(tapped[0].stopGradient(), gradients, logits.stopGradient(), s.classes());
             }
         }
     }

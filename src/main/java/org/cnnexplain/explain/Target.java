@@ -132,10 +132,19 @@ public record Target(String spec, boolean probability, Region region) {
 
     /** The differentiable target score of every sample, shape (N,). */
     public NDArray score(NDArray logits, int[] classes, Activation activation) {
+        return score(logits, weights(logits, classes, activation), activation);
+    }
+
+    /**
+     * The differentiable score of every sample for given {@code weights} on its output (N × K × positions,
+     * as {@link #weights} lays them out): the sum of the weighted logits, or of the probabilities when this
+     * target scores probabilities. A field explained in tiles gives each tile its own part of the field's
+     * region this way.
+     */
+    public NDArray score(NDArray logits, float[] weights, Activation activation) {
         NDArray values = probability ? Prediction.probabilities(logits, activation) : logits;
-        NDArray flat = values.reshape(classes.length, -1);
-        return flat.mul(Tensors.of(logits.getManager(), weights(logits, classes, activation), flat.getShape()))
-                .sum(new int[] {1});
+        NDArray flat = values.reshape(logits.getShape().get(0), -1);
+        return flat.mul(Tensors.of(logits.getManager(), weights, flat.getShape())).sum(new int[] {1});
     }
 
     /**
@@ -156,25 +165,52 @@ public record Target(String spec, boolean probability, Region region) {
             }
             return w;
         }
-        boolean[] inside = region == null ? null : region.sample((int) shape[shape.length - 1], (int) shape[2]);
-        boolean predicted = inside == null || region.bounds();
+        boolean predicted = region == null || region.bounds();
         float[] v = predicted ? logits.toFloatArray() : null;
         for (int i = 0; i < n; i++) {
+            boolean[] in = pixels(v, i, k, (int) shape[shape.length - 1], (int) shape[2], classes[i], activation);
             int base = (i * k + classes[i]) * positions;
-            int count = 0;
             for (int p = 0; p < positions; p++) {
-                boolean in = (inside == null || inside[p])
-                        && (!predicted || Prediction.predictedAs(v, i, k, positions, p, classes[i], activation));
-                w[base + p] = in ? 1f : 0f;
-                count += in ? 1 : 0;
-            }
-            if (count == 0 && activation == Activation.SIGMOID) {
-                for (int p = 0; p < positions; p++) {   // nothing predicted: the whole image (not its padding)
-                    w[base + p] = inside == null || inside[p] ? 1f : 0f;
-                }
+                w[base + p] = in[p] ? 1f : 0f;
             }
         }
         return w;
+    }
+
+    /**
+     * Where the score of sample {@code i} of a per-pixel output {@code v} (N × K × h × w, row-major; unused
+     * and may be null when the region replaces the predicted pixels) sums class {@code cls}: the region's
+     * pixels, or the pixels predicted as {@code cls} (inside the region when it only bounds them); under a
+     * sigmoid, when no pixel is predicted as it, the whole image (inside the region).
+     */
+    public boolean[] pixels(float[] v, int i, int k, int w, int h, int cls, Activation activation) {
+        int positions = w * h;
+        boolean[] inside = region == null ? null : region.sample(w, h);
+        boolean predicted = inside == null || region.bounds();
+        boolean[] out = new boolean[positions];
+        int count = 0;
+        for (int p = 0; p < positions; p++) {
+            out[p] = (inside == null || inside[p])
+                    && (!predicted || Prediction.predictedAs(v, i, k, positions, p, cls, activation));
+            count += out[p] ? 1 : 0;
+        }
+        if (count == 0 && activation == Activation.SIGMOID) {
+            for (int p = 0; p < positions; p++) {   // nothing predicted: the whole image (not its padding)
+                out[p] = inside == null || inside[p];
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The class of one per-pixel output {@code v} (K × h × w): the named class, or for {@code top1} the
+     * dominant one inside the region ({@link #classes}).
+     */
+    public int classOf(float[] v, int k, int w, int h, List<String> names, Activation activation) {
+        if (!spec.equalsIgnoreCase(TOP1)) {
+            return index(k, names);
+        }
+        return dominantClass(v, 0, k, w * h, new long[] {1, k, h, w}, activation);
     }
 
     public String describe(List<String> names, int cls) {

@@ -34,6 +34,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  * p.weights();          // .../weights.onnx (sha256 checked)
  * p.spec().input();     // axes "bcyx", shape [1, 1, -1, -1] (any size), min [1, 1, 64, 64], step [0, 0, 16, 16]
  * p.spec().activation() // "sigmoid" when the output's postprocessing has a sigmoid
+ * p.spec().halo();      // 32 when the output's space axes declare halo: 32 (0.4: halo: [0, 0, 32, 32])
  * }</pre>
  *
  * <p>Class names, first found wins: {@code config.cnn-explain.classes} (a list), the 0.5
@@ -92,7 +93,7 @@ public final class BioImageIoPackage {
         List<ModelSpec.Processing> pre = processing(input.get("preprocessing"), "preprocessing", tensorName(input));
         this.postprocessing = processing(output.get("postprocessing"), "postprocessing", tensorName(output));
         this.spec = new ModelSpec(rdf.get("name") == null ? source.getFileName().toString() : rdf.get("name").toString(),
-                classes(config, output, rdf), inputOf(input), null, activation(postprocessing), pre);
+                classes(config, output, rdf), inputOf(input), null, activation(postprocessing), pre, halo(output));
         this.tolerance = tolerance(config);
         this.weightsFormat = weightsEntry.get("format").toString();
     }
@@ -505,6 +506,37 @@ public final class BioImageIoPackage {
         }
         throw error("input axis " + axis + " takes its size from tensor '" + m.get("tensor_id")
                 + "'; a single-input model cannot refer to another tensor");
+    }
+
+    /**
+     * The output's halo, the largest over its space axes; null when it declares none. 0.4: {@code halo: [0, 0,
+     * 32, 32]}, one per letter of {@code axes}; 0.5: {@code halo: 32} on each space axis object.
+     */
+    private Integer halo(Map<String, Object> output) {
+        int most = 0;
+        Object axes = output.get("axes");
+        if (axes instanceof String letters) {
+            if (output.get("halo") == null) {
+                return null;
+            }
+            List<Object> halo = list(output.get("halo"), "output halo");
+            if (halo.size() != letters.length()) {
+                throw error("the output's halo " + halo + " has " + halo.size() + " values for the "
+                        + letters.length() + " axes '" + letters + "' (one per axis)");
+            }
+            for (int i = 0; i < letters.length(); i++) {
+                if ("xyz".indexOf(letters.charAt(i)) >= 0) {
+                    most = Math.max(most, number(halo.get(i), "output halo").intValue());
+                }
+            }
+        } else if (axes instanceof List<?> list) {
+            for (Object a : list) {
+                if (a instanceof Map<?, ?> axis && "space".equals(axis.get("type")) && axis.get("halo") != null) {
+                    most = Math.max(most, number(axis.get("halo"), "output halo").intValue());
+                }
+            }
+        }
+        return most > 0 ? most : null;
     }
 
     // ---- classes and tolerances ----

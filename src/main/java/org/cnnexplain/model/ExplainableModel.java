@@ -176,8 +176,12 @@ public final class ExplainableModel implements AutoCloseable {
      */
     public ModelSpec.Activation activation(NDArray output) {
         Shape s = output.getShape();
-        long k = s.dimension() > 1 ? s.get(1) : s.get(0);
-        return (spec != null ? spec : new ModelSpec(null, null, null, null)).activationFor(k);
+        return activation(s.dimension() > 1 ? s.get(1) : s.get(0));
+    }
+
+    /** How the scores of a model with {@code classes} outputs (per sample or per pixel) become probabilities. */
+    public ModelSpec.Activation activation(long classes) {
+        return (spec != null ? spec : new ModelSpec(null, null, null, null)).activationFor(classes);
     }
 
     /** Forward pass of {@code input} (N, C, ...) with the layers named in {@code taps} recorded. */

@@ -28,13 +28,24 @@ import org.cnnexplain.UserError;
  * e.g. 1/255 and the ImageNet statistics). {@code activation} ({@code softmax} or
  * {@code sigmoid}) says how scores become probabilities; see {@link #activationFor}.
  * {@code preprocessing} (bioimage.io steps, see {@link Processing}) is what a bioimage.io package
- * brings ({@link BioImageIoPackage}); when present it is {@code normalize=model}.
+ * brings ({@link BioImageIoPackage}); when present it is {@code normalize=model}. {@code halo} (pixels) is
+ * the halo the package declares on its output: {@code fit=tile} grows the tiles of a per-pixel model by it
+ * instead of the receptive field it reads from the graph.
  */
 public record ModelSpec(String name, List<String> classes, Input input, Normalize normalize, String activation,
-                        List<Processing> preprocessing) {
+                        List<Processing> preprocessing, Integer halo) {
 
     /** How scores become probabilities: one softmax over the classes, or one sigmoid per class. */
     public enum Activation { SOFTMAX, SIGMOID }
+
+    /**
+     * Without {@code halo}: the output pixels a per-pixel model's publisher says to crop from each side of a
+     * tile (a bioimage.io output's {@code halo}, the largest over its space axes), null when none is declared.
+     */
+    public ModelSpec(String name, List<String> classes, Input input, Normalize normalize, String activation,
+                     List<Processing> preprocessing) {
+        this(name, classes, input, normalize, activation, preprocessing, null);
+    }
 
     public ModelSpec(String name, List<String> classes, Input input, Normalize normalize) {
         this(name, classes, input, normalize, null, null);

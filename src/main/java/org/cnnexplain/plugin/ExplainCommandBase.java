@@ -199,37 +199,58 @@ public abstract class ExplainCommandBase extends CnnCommand {
 
     /**
      * {@code fit=tile}: every plane (inside the ROI's bounding box, if any) cut into tiles, explained
-     * tile by tile and stitched; the class map beside the maps. Cancelled: nothing is output.
+     * tile by tile and stitched; the class map beside the maps. A per-pixel model (a U-Net of a fixed
+     * size) gets Seg-Grad-CAM over the whole plane instead ({@link org.cnnexplain.tile.TiledSegCam}): the
+     * ROI is then its target region, not a box to tile. Cancelled: nothing is output.
      */
     private void computeTiled(ExplainableModel m, ExplainRequest request) {
-        java.awt.Rectangle box = Tiles.box(image);
-        org.cnnexplain.tile.TileGrid grid = org.cnnexplain.tile.TiledRun.grid(m, box.width, box.height, stride);
+        boolean perPixel = m.hasSpatialOutput();
+        java.awt.Rectangle box = perPixel ? new java.awt.Rectangle(0, 0, image.getWidth(), image.getHeight())
+                : Tiles.box(image);
+        org.cnnexplain.tile.TileGrid grid = perPixel ? null
+                : org.cnnexplain.tile.TiledRun.grid(m, box.width, box.height, stride);
+        ExplainRequest r = perPixel ? request.withRegion(Rois.region(image)) : request;
         org.cnnexplain.image.Normalization norm = org.cnnexplain.image.Normalization.of(normalize, m.spec());
         int planes = image.getNSlices() * image.getNFrames();
         List<String> planeLabels = new ArrayList<>();
         List<org.cnnexplain.tile.ClassMap> classMaps = new ArrayList<>();
         List<List<MapStack>> maps = new ArrayList<>();
+        List<MapStack> layerMaps = new ArrayList<>();
         List<Explanation> firsts = null;
         int target = 0;
         for (int s = 0; s < planes; s++) {
             String label = Tiles.planeLabel(image, s);
-            org.cnnexplain.tile.TiledRun.Result r = org.cnnexplain.tile.TiledRun.explain(m,
-                    Tiles.field(image, s, box, m.inputChannels(), norm), grid, request,
-                    Tiles.listener(status, title() + (planes > 1 ? " " + label : ""), this::stopped));
-            if (r == null) {
+            org.cnnexplain.tile.TiledRun.Listener listener = Tiles.listener(status,
+                    title() + (planes > 1 ? " " + label : ""), this::stopped);
+            org.cnnexplain.tile.TiledRun.Result res;
+            if (perPixel) {   // normalised over the whole plane, as a run on the whole image is
+                org.cnnexplain.tile.TiledRun.Field raw = Tiles.field(image, s, box, m.inputChannels(), norm);
+                norm.apply(raw.pixels(), 0, raw.channels(), raw.width() * raw.height());
+                res = org.cnnexplain.tile.TiledSegCam.explain(m, new org.cnnexplain.tile.TiledRun.Field(raw.pixels(),
+                        raw.channels(), raw.width(), raw.height(), null), r, listener);
+            } else {
+                res = org.cnnexplain.tile.TiledRun.explain(m, Tiles.field(image, s, box, m.inputChannels(), norm), grid,
+                        r, listener);
+            }
+            if (res == null) {
                 return;
             }
             planeLabels.add(label);
-            classMaps.add(r.classMap());
-            for (int k = 0; k < r.maps().size(); k++) {
+            if (res.classMap() != null) {
+                classMaps.add(res.classMap());
+            }
+            for (int k = 0; k < res.maps().size(); k++) {
                 if (maps.size() <= k) {
                     maps.add(new ArrayList<>());
                 }
-                maps.get(k).add(r.maps().get(k).inputMaps());
+                maps.get(k).add(res.maps().get(k).inputMaps());
             }
-            firsts = firsts == null ? r.maps() : firsts;
-            target = s == 0 ? r.target() : target;
-            log.info("cnn-explain: " + title() + (label.isEmpty() ? "" : " " + label) + ": " + r.how());
+            if (res.maps().get(0).layerMaps() != null) {
+                layerMaps.add(res.maps().get(0).layerMaps());
+            }
+            firsts = firsts == null ? res.maps() : firsts;
+            target = s == 0 ? res.target() : target;
+            log.info("cnn-explain: " + title() + (label.isEmpty() ? "" : " " + label) + ": " + res.how());
         }
         ij.measure.Calibration cal = Tiles.calibration(image, box);
         result = Tiles.stack(maps.get(0), planeLabels, image.getTitle() + " – " + firsts.get(0).title(), cal);
@@ -237,8 +258,10 @@ public abstract class ExplainCommandBase extends CnnCommand {
         if (maps.size() > 1) {
             guidedmaps = Tiles.stack(maps.get(1), planeLabels, image.getTitle() + " – " + firsts.get(1).title(), cal);
         }
-        classmap = Tiles.classMaps(classMaps, planeLabels, image.getTitle() + " – class map (" + grid.describe() + ")",
-                cal, target, Luts.get(lut() != null ? lut() : "inferno"));
+        if (!classMaps.isEmpty()) {
+            classmap = Tiles.classMaps(classMaps, planeLabels, image.getTitle() + " – class map (" + grid.describe()
+                    + ")", cal, target, Luts.get(lut() != null ? lut() : "inferno"));
+        }
         if (lut() != null) {
             for (int s = 0; s < planes; s++) {
                 MapStack one = maps.get(0).get(s);
@@ -246,11 +269,17 @@ public abstract class ExplainCommandBase extends CnnCommand {
                         opacity(), 0, s % image.getNSlices() + 1, s / image.getNSlices() + 1, firsts.get(0).title());
             }
         }
-        if (layerres) {
+        if (layerres && layerMaps.size() == planes) {
+            ij.measure.Calibration lc = cal.copy();
+            lc.pixelWidth *= box.width / (double) layerMaps.get(0).width();
+            lc.pixelHeight *= box.height / (double) layerMaps.get(0).height();
+            layermaps = Tiles.stack(layerMaps, planeLabels, image.getTitle() + " – " + firsts.get(0).title()
+                    + " [layer]", lc);
+        } else if (layerres) {
             log.info("cnn-explain: " + title() + ": fit=tile makes maps at the image's resolution only (no layer maps)");
         }
         log.info("cnn-explain: " + title() + " of " + image.getTitle() + " with " + model.getName() + " on "
-                + m.device() + ", " + grid.describe());
+                + m.device() + (grid != null ? ", " + grid.describe() : ""));
     }
 
     private void progress(int done, int total) {

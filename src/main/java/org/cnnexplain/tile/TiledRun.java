@@ -210,68 +210,114 @@ public final class TiledRun {
      * size); the field must be normalised already (over the whole field). Null when cancelled.
      */
     public static Outputs segment(ExplainableModel m, Field f, int tile, Listener l) {
-        if (!m.hasSpatialOutput()) {
-            throw new UserError("a halo is for models with a per-pixel output; " + m.path().getFileName()
-                    + " classifies whole images (its tiles get a class map instead)");
+        HaloPlan plan = HaloPlan.of(m, tile);
+        TileGrid g = plan.grid(f.width(), f.height());
+        float[] out = perPixel(m, f, g, l, 0, 1, true);
+        return out == null ? null : new Outputs(out, m.classNames().size(), f.width(), f.height(), plan.halo(),
+                plan.describe(g));
+    }
+
+    /**
+     * How a per-pixel model's field is tiled: tiles of {@code tileW} × {@code tileH} grown by {@code used}
+     * pixels of halo — the halo its package declares ({@code declared}, else null), or the model's
+     * receptive field ({@code halo}) — rounded up to its coarsest stride and capped at a quarter of the tile
+     * ({@code capped} then says so, for the log).
+     */
+    record HaloPlan(int tileW, int tileH, Halo halo, Integer declared, int used, String capped) {
+
+        /** The plan for {@code m} with tiles of {@code tile} px (0: the model's fixed size, else its default size). */
+        static HaloPlan of(ExplainableModel m, int tile) {
+            if (!m.hasSpatialOutput()) {
+                throw new UserError("a halo is for models with a per-pixel output; " + m.path().getFileName()
+                        + " classifies whole images (its tiles get a class map instead)");
+            }
+            if (m.isVolumetric()) {
+                throw new UserError("fit=tile is for 2-D models; " + m.path().getFileName() + " takes z-stacks");
+            }
+            int[] fixed = m.fixedSize();
+            long[] ref = m.referenceShape();
+            int tw = fixed != null ? fixed[0] : tile > 0 ? tile : (int) ref[3];
+            int th = fixed != null ? fixed[1] : tile > 0 ? tile : (int) ref[2];
+            Halo halo = Halo.of(m, m.shapeFor(th, tw));
+            Integer declared = m.spec() != null ? m.spec().halo() : null;
+            int h = declared != null ? (declared + halo.stride() - 1) / halo.stride() * halo.stride() : halo.halo();
+            String capped = "";
+            int most = Math.min(tw, th) / 4 / halo.stride() * halo.stride();
+            if (h > most) {
+                // a receptive field that leaves less than half of each tile would cost many times the work;
+                // its outer taps weigh little, so a quarter of the tile is close (not exact) where tiles meet
+                capped = ", less than the " + (declared != null ? "package's halo (" + declared : "receptive field ("
+                        + halo.reach()) + " px): outputs near tile edges may differ slightly from a run on the whole"
+                        + " image";
+                h = most;
+            }
+            if (Math.min(tw, th) - 2 * h < halo.stride()) {
+                throw new UserError("tiles of " + tw + " x " + th + " px leave nothing inside the halo of " + h
+                        + " px: use larger tiles, or run the image whole (fit=error)");
+            }
+            return new HaloPlan(tw, th, halo, declared, h, capped);
         }
-        if (m.isVolumetric()) {
-            throw new UserError("fit=tile is for 2-D models; " + m.path().getFileName() + " takes z-stacks");
+
+        TileGrid grid(int width, int height) {
+            return TileGrid.halo(width, height, tileW, tileH, used);
         }
-        int[] fixed = m.fixedSize();
-        long[] ref = m.referenceShape();
-        int tw = fixed != null ? fixed[0] : tile > 0 ? tile : (int) ref[3];
-        int th = fixed != null ? fixed[1] : tile > 0 ? tile : (int) ref[2];
-        Halo halo = Halo.of(m, m.shapeFor(th, tw));
-        int h = halo.halo();
-        String capped = "";
-        int most = Math.min(tw, th) / 4 / halo.stride() * halo.stride();
-        if (h > most) {
-            // a receptive field that leaves less than half of each tile would cost many times the work;
-            // its outer taps weigh little, so a quarter of the tile is close (not exact) where tiles meet
-            capped = ", less than the receptive field (" + halo.reach() + " px): outputs near tile edges may"
-                    + " differ slightly from a run on the whole image";
-            h = most;
+
+        /** Whether the halo covers the receptive field, so that the tiles give what the whole image would. */
+        boolean exact() {
+            return capped.isEmpty() && used >= halo.reach();
         }
-        if (Math.min(tw, th) - 2 * h < halo.stride()) {
-            throw new UserError("tiles of " + tw + " x " + th + " px leave nothing inside the halo of " + h
-                    + " px: use larger tiles, or run the image whole (fit=error)");
+
+        /**
+         * "tiled: 30 tiles of 64 x 64 px, halo 16 px (receptive field 15 px)", or with a package's halo "...,
+         * halo 32 px (the package's)" and, when it is less than the receptive field, that the output may differ.
+         */
+        String describe(TileGrid g) {
+            String why;
+            if (!capped.isEmpty()) {
+                why = capped;
+            } else if (declared == null) {
+                why = " (receptive field " + halo.reach() + " px)";
+            } else {
+                why = " (the package's" + (used == declared ? "" : " " + declared + " px, rounded up to the network's"
+                        + " stride " + halo.stride()) + ")" + (used >= halo.reach() ? "" : "; the receptive field is "
+                        + halo.reach() + " px: outputs near tile edges may differ slightly from a run on the whole image");
+            }
+            return "tiled: " + g.tiles() + " tiles of " + tileW + " x " + tileH + " px, halo " + used + " px" + why;
         }
-        TileGrid g = TileGrid.halo(f.width(), f.height(), tw, th, h);
+    }
+
+    /**
+     * The model's output over the field, K planes of width × height, each tile's middle kept: the
+     * probabilities, or with {@code probabilities} false the raw outputs. Null when cancelled.
+     */
+    static float[] perPixel(ExplainableModel m, Field f, TileGrid g, Listener l, int pass, int passes,
+                            boolean probabilities) {
         int k = m.classNames().size();
         long plane = (long) f.width() * f.height();
         org.cnnexplain.image.ImageLimits.check(f.width(), f.height(), k, 1);
         float[] out = new float[(int) (k * plane)];
-        boolean done = forEachBatch(m, f, g, l, 0, 1, (run, x, from) -> {
+        int tile = g.tileW() * g.tileH();
+        boolean done = forEachBatch(m, f, g, l, pass, passes, (run, x, from) -> {
             NDArray logits = m.logits(run, x);
-            float[] p = Prediction.probabilities(logits, m.activation(logits)).toFloatArray();
+            float[] p = (probabilities ? Prediction.probabilities(logits, m.activation(logits)) : logits)
+                    .toFloatArray();
             int n = (int) logits.getShape().get(0);
             for (int i = 0; i < n; i++) {
-                keep(g, from + i, p, i * k * tw * th, k, out);
+                keep(g, from + i, p, i * k * tile, k, out);
             }
         });
-        return done ? new Outputs(out, k, f.width(), f.height(), halo, "tiled: " + g.tiles() + " tiles of " + tw
-                + " x " + th + " px, halo " + h + " px" + (capped.isEmpty() ? " (receptive field " + halo.reach()
-                + " px)" : capped)) : null;
+        return done ? out : null;
     }
 
     /** Tile {@code t}'s middle (its share of the field) from {@code p} (K × tileH × tileW from {@code offset}) into {@code out}. */
     private static void keep(TileGrid g, int t, float[] p, int offset, int k, float[] out) {
-        int ix = t % g.nx();
-        int iy = t / g.nx();
-        int ox = g.originX(ix);
-        int oy = g.originY(iy);
-        int x0 = ix * g.strideX();
-        int x1 = Math.min(g.width(), (ix + 1) * g.strideX());
-        int y0 = iy * g.strideY();
-        int y1 = Math.min(g.height(), (iy + 1) * g.strideY());
-        if (g.nx() == 1) {
-            x0 = 0;
-            x1 = g.width();
-        }
-        if (g.ny() == 1) {
-            y0 = 0;
-            y1 = g.height();
-        }
+        int[] core = core(g, t);
+        int x0 = core[0];
+        int y0 = core[1];
+        int x1 = core[2];
+        int y1 = core[3];
+        int ox = g.originX(t % g.nx());
+        int oy = g.originY(t / g.nx());
         int tile = g.tileW() * g.tileH();
         for (int c = 0; c < k; c++) {
             for (int y = y0; y < y1; y++) {
@@ -281,11 +327,25 @@ public final class TiledRun {
         }
     }
 
+    /**
+     * The part of the field tile {@code t} of a halo grid ({@link TileGrid#halo}) keeps, {x0, y0, x1, y1}
+     * (end exclusive): the cores of all tiles partition the field.
+     */
+    static int[] core(TileGrid g, int t) {
+        int ix = t % g.nx();
+        int iy = t / g.nx();
+        int x0 = g.nx() == 1 ? 0 : ix * g.strideX();
+        int x1 = g.nx() == 1 ? g.width() : Math.min(g.width(), (ix + 1) * g.strideX());
+        int y0 = g.ny() == 1 ? 0 : iy * g.strideY();
+        int y1 = g.ny() == 1 ? g.height() : Math.min(g.height(), (iy + 1) * g.strideY());
+        return new int[] {x0, y0, x1, y1};
+    }
+
     private static void checkClassifier(ExplainableModel m) {
         if (m.hasSpatialOutput()) {
-            throw new UserError("fit=tile explains classifiers; " + m.path().getFileName() + " has a per-pixel"
-                    + " output of a fixed size: Predict with fit=tile gives its output over the whole image; to explain"
-                    + " a region, crop the image to the model's size around it");
+            throw new UserError("a class map and stitched maps are for classifiers; " + m.path().getFileName()
+                    + " has a per-pixel output: Predict with fit=tile gives its output over the whole image, and"
+                    + " Grad-CAM with fit=tile its Seg-Grad-CAM (TiledSegCam)");
         }
     }
 
@@ -319,7 +379,7 @@ public final class TiledRun {
 
     /** What is done with one batch: {@code x} holds tiles {@code from} to {@code from + N}. */
     @FunctionalInterface
-    private interface BatchWork {
+    interface BatchWork {
         void accept(NDManager run, NDArray x, int from);
     }
 
@@ -327,7 +387,7 @@ public final class TiledRun {
      * Runs {@code work} on every batch of tiles, each in its own run; progress counts pass
      * {@code pass} of {@code passes}. False when the listener cancelled.
      */
-    private static boolean forEachBatch(ExplainableModel m, Field f, TileGrid g, Listener l, int pass, int passes,
+    static boolean forEachBatch(ExplainableModel m, Field f, TileGrid g, Listener l, int pass, int passes,
                                         BatchWork work) {
         int total = g.tiles() * passes;
         int per = f.channels() * g.tileW() * g.tileH();

@@ -32,7 +32,7 @@ class BioImageIoCliTest {
     void checkPassesOnEveryTestPackage() throws IOException {
         Path zip = Zips.zip(DIR.resolve("nuclei-like"), tmp.resolve("nuclei-like.zip"));
         for (Path p : List.of(DIR.resolve("demo.bioimageio"), DIR.resolve("demo-v04"), DIR.resolve("nuclei-like"),
-                zip, DIR.resolve("nuclei-like/rdf.yaml"))) {
+                zip, DIR.resolve("nuclei-like/rdf.yaml"), DIR.resolve("nuclei-like-v04"))) {
             CliTest.Result r = CliTest.run("check", "--model", p.toString(), "--device", "cpu");
             assertEquals(0, r.code(), p + ": " + r.out() + r.err());
             assertTrue(r.out().trim().endsWith(": pass"), r.out());

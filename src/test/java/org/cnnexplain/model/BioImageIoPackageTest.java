@@ -89,6 +89,30 @@ class BioImageIoPackageTest {
         assertEquals(100.5, fixed.kwargs().get("mean"));
     }
 
+    /** The output's halo: 0.5 on each space axis object, 0.4 as a list in the axes' order; none on a classifier. */
+    @Test
+    void theOutputsHaloIsRead() {
+        assertEquals(8, BioImageIoPackage.open(DIR.resolve("nuclei-like")).spec().halo());
+        BioImageIoPackage v04 = BioImageIoPackage.open(DIR.resolve("nuclei-like-v04"));
+        assertTrue(v04.formatVersion().startsWith("0.4"));
+        assertEquals(12, v04.spec().halo());
+        assertArrayEquals(new long[] {0, 0, 8, 8}, v04.spec().input().step());
+        assertNull(BioImageIoPackage.open(DIR.resolve("demo-v04")).spec().halo());
+        assertNull(BioImageIoPackage.open(DIR.resolve("demo.bioimageio")).spec().halo());
+    }
+
+    @Test
+    void a04HaloOfTheWrongLengthIsOneLine(@TempDir Path tmp) throws Exception {
+        for (String f : List.of("weights.onnx", "test_input.npy", "test_output.npy", "README.md")) {
+            Files.copy(DIR.resolve("nuclei-like-v04").resolve(f), tmp.resolve(f));
+        }
+        Files.writeString(tmp.resolve("rdf.yaml"), Files.readString(DIR.resolve("nuclei-like-v04/rdf.yaml"))
+                .replace("halo: [0, 0, 12, 12]", "halo: [12, 12]"));
+        org.cnnexplain.UserError e = org.junit.jupiter.api.Assertions.assertThrows(org.cnnexplain.UserError.class,
+                () -> BioImageIoPackage.open(tmp));
+        assertTrue(e.getMessage().contains("halo [12, 12] has 2 values for the 4 axes 'bcyx'"), e.getMessage());
+    }
+
     @Test
     void packagesAreFoldersZipsAndYamlFiles() {
         assertTrue(BioImageIoPackage.isPackage(DIR.resolve("nuclei-like")));

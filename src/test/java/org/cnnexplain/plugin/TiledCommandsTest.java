@@ -27,7 +27,8 @@ import org.scijava.module.ModuleService;
 /**
  * fit=tile in Fiji: an area ROI restricts the tiling to its bounding box, the maps, the class map
  * (class names as slice labels) and the overlay cover that box; cancelling between batches leaves
- * nothing behind; a per-pixel model's output is assembled from tiles with a halo.
+ * nothing behind; a per-pixel model's output is assembled from tiles with a halo, and its Seg-Grad-CAM
+ * over the whole image with the ROI as its target.
  */
 class TiledCommandsTest {
 
@@ -88,6 +89,47 @@ class TiledCommandsTest {
         }
         assertTrue(heat != null, "a heatmap overlay");
         assertEquals(new java.awt.Rectangle(256, 128, 300, 200), heat.getBounds());
+    }
+
+    /**
+     * A U-Net of a fixed size with fit=tile: Seg-Grad-CAM over the whole image, the area ROI its target
+     * region (not a box to tile); the map and the overlay cover the image, the map at the layer's resolution
+     * comes with layerres, and a halo capped below the receptive field is said to be.
+     */
+    @Test
+    void aUNetIsExplainedOverTheWholeImageWithTheRoiAsItsTarget() throws Exception {
+        ImagePlus whole = field();
+        whole.setRoi(new Roi(300, 200, 256, 192));
+        ImagePlus image = new ImagePlus("crop", whole.getProcessor().crop());
+        image.setRoi(new ij.gui.OvalRoi(60, 50, 100, 80));
+        Map<String, Object> in = new HashMap<>();
+        in.put("image", image);
+        in.put("model", new File("src/test/resources/models/seg_demo.onnx"));
+        in.put("device", "cpu");
+        in.put("fit", "tile");
+        in.put("target", "mitotic");
+        in.put("layerres", true);
+        Module m = run(GradCamCommand.class, in);
+        ImagePlus result = (ImagePlus) m.getOutput("result");
+        assertEquals(256, result.getWidth());
+        assertEquals(192, result.getHeight());
+        String info = result.getInfoProperty();
+        System.out.println("U-Net in tiles: " + info);
+        assertTrue(info.contains("Seg-Grad-CAM target mitotic, summed over "), info);
+        assertTrue(info.contains(" px of the ROI"), info);
+        assertTrue(info.contains("less than the receptive field (54 px): outputs near tile edges may differ slightly"
+                + " from a run on the whole image, and so may the map"), info);
+        assertNull(m.getOutput("classmap"));
+        ImagePlus layer = (ImagePlus) m.getOutput("layermaps");
+        assertTrue(layer != null && layer.getWidth() < 256 && 256 % layer.getWidth() == 0, "layer maps");
+        ImageRoi heat = null;
+        for (Roi r : image.getOverlay().toArray()) {
+            if (r instanceof ImageRoi ir && r.getName().startsWith(ResultImages.ROI_PREFIX + " Grad-CAM")) {
+                heat = ir;
+            }
+        }
+        assertTrue(heat != null, "a heatmap overlay");
+        assertEquals(new java.awt.Rectangle(0, 0, 256, 192), heat.getBounds());
     }
 
     @Test
