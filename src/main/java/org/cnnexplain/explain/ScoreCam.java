@@ -33,7 +33,11 @@ import org.cnnexplain.image.Resampling;
  * measured with SpeedBenchmark (thread CPU time), the demo model costs the same at 4 and 8 per pass and
  * 1.7 times as much at 16, the reduced resnet18 (64²) is cheapest at 32, and full-size resnet18 at 224²
  * costs more per image at 16 than at 1 — larger batches get slower per image once their activations
- * outgrow the caches.
+ * outgrow the caches. (That was with oneDNN's convolutions. With libtorch's own, run in chunks of at most
+ * 1 MiB of lowered input per call (graph.ConvKernels), the demo costs about the same at 4 and 8 per pass
+ * and no less at 16 (1.0–1.45× under load) — its convolutions run sample by sample at 128² anyway — and the
+ * reduced resnet18 is still cheapest with all its 20 masked inputs in one pass: 4 per pass cost 1.2×, 1 per
+ * pass 2.4× as much.)
  */
 public class ScoreCam extends CamMethod {
 
