@@ -33,7 +33,11 @@ import org.cnnexplain.image.Resampling;
  * measured with SpeedBenchmark (thread CPU time), the demo model costs the same at 4 and 8 per pass and
  * 1.7 times as much at 16, the reduced resnet18 (64²) is cheapest at 32, and full-size resnet18 at 224²
  * costs more per image at 16 than at 1 — larger batches get slower per image once their activations
- * outgrow the caches.
+ * outgrow the caches. (That was with oneDNN's convolutions. With libtorch's own, run in chunks of at most
+ * 1 MiB of lowered input per call (graph.ConvKernels), the demo costs about the same at 4 and 8 per pass
+ * and no less at 16 (1.0–1.45× under load) — its convolutions run sample by sample at 128² anyway — and the
+ * reduced resnet18 is still cheapest with all its 20 masked inputs in one pass: 4 per pass cost 1.2×, 1 per
+ * pass 2.4× as much.)
  */
 public class ScoreCam extends CamMethod {
 
@@ -98,8 +102,13 @@ public class ScoreCam extends CamMethod {
             for (int from = 0; from < rows.size(); from += perPass) {
                 int to = Math.min(rows.size(), from + perPass);
                 try (NDManager pass = sub.newSubManager()) {
-                    long[] pick = rows.subList(from, to).stream().mapToLong(Integer::longValue).toArray();
-                    NDArray chosen = unit.get(new NDIndex("{}", Tensors.of(pass, pick)));
+                    NDArray chosen;
+                    if (rows.size() == distinct.length) {   // every mask, in order: a slice, no gather
+                        chosen = unit.get(new NDIndex("{}:{}", from, to));
+                    } else {
+                        long[] pick = rows.subList(from, to).stream().mapToLong(Integer::longValue).toArray();
+                        chosen = unit.get(new NDIndex("{}", Tensors.of(pass, pick)));
+                    }
                     chosen.attach(pass);   // so that the masked batch (a result of it) is freed with the pass
                     NDArray x = chosen.mul(image);
                     NDArray logits = ctx.model().forward(pass, x, List.of()).logits();
@@ -167,35 +176,26 @@ public class ScoreCam extends CamMethod {
 
     /**
      * Linear resampling of one axis, as {@link Resampling#linear} computes it: lo·(1 − f) + hi·f, where lo
-     * and hi are the source pixels picked by one-hot matrices (a product with one non-zero term is exact).
+     * and hi are the source pixels gathered along the axis (a copy, so exact).
      */
     private static NDArray alongAxis(NDManager m, NDArray x, int axis, int outLen) {
         long[] shape = x.getShape().getShape();
-        int inLen = (int) shape[axis];
-        long outer = 1;
-        for (int a = 0; a < axis; a++) {
-            outer *= shape[a];
-        }
-        long inner = 1;
-        for (int a = axis + 1; a < shape.length; a++) {
-            inner *= shape[a];
-        }
-        Resampling.Axis r = Resampling.axis(inLen, outLen);
-        float[] pickLo = new float[outLen * inLen];
-        float[] pickHi = new float[outLen * inLen];
+        Resampling.Axis r = Resampling.axis((int) shape[axis], outLen);
+        long[] lo = new long[outLen];
+        long[] hi = new long[outLen];
         float[] wLo = new float[outLen];
         for (int i = 0; i < outLen; i++) {
-            pickLo[i * inLen + r.lo()[i]] = 1;
-            pickHi[i * inLen + r.hi()[i]] = 1;
+            lo[i] = r.lo()[i];
+            hi[i] = r.hi()[i];
             wLo[i] = 1 - r.frac()[i];
         }
-        NDArray flat = x.reshape(outer, inLen, inner);
-        NDArray lo = Tensors.of(m, pickLo, new Shape(outLen, inLen)).matMul(flat);
-        NDArray hi = Tensors.of(m, pickHi, new Shape(outLen, inLen)).matMul(flat);
-        NDArray y = lo.mul(Tensors.of(m, wLo, new Shape(outLen, 1)))
-                .add(hi.mul(Tensors.of(m, r.frac(), new Shape(outLen, 1))));
-        shape[axis] = outLen;
-        return y.reshape(new Shape(shape));
+        long[] weightShape = new long[shape.length - axis];   // (outLen, 1, ...): broadcast over the axes after it
+        Arrays.fill(weightShape, 1);
+        weightShape[0] = outLen;
+        NDArray atLo = x.get(new NDIndex().addAllDim(axis).addIndices("{}", Tensors.of(m, lo)));
+        NDArray atHi = x.get(new NDIndex().addAllDim(axis).addIndices("{}", Tensors.of(m, hi)));
+        return atLo.mul(Tensors.of(m, wLo, new Shape(weightShape)))
+                .add(atHi.mul(Tensors.of(m, r.frac(), new Shape(weightShape))));
     }
 
     private static float[] softmax(float[] v) {

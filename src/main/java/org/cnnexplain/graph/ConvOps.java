@@ -116,20 +116,26 @@ final class ConvOps {
         return one(convolve(x, w, b, new Shape(strides), pad, new Shape(dilations), groups));
     }
 
-    /** One convolution; sample by sample where {@link ConvKernels} asks for it. */
+    /** One convolution; in chunks of samples where {@link ConvKernels} asks for it. */
     private static NDArray convolve(NDArray x, NDArray w, NDArray b, Shape stride, Shape pad, Shape dilation,
             int groups) {
         long batch = x.getShape().get(0);
-        if (batch == 1 || !ConvKernels.perSample()) {
+        int chunk = ConvKernels.perSample()
+                ? ConvKernels.samplesPerCall(x.getShape(), w.getShape(), stride, pad, dilation) : Integer.MAX_VALUE;
+        if (batch <= chunk) {
             return convolveBatch(x, w, b, stride, pad, dilation, groups);
         }
-        NDList samples = x.split(batch, 0);
-        NDList outs = new NDList((int) batch);
+        long[] cuts = new long[(int) ((batch - 1) / chunk)];
+        for (int i = 0; i < cuts.length; i++) {
+            cuts[i] = (long) (i + 1) * chunk;
+        }
+        NDList samples = x.split(cuts, 0);
+        NDList outs = new NDList(samples.size());
         for (NDArray sample : samples) {
             outs.add(convolveBatch(sample, w, b, stride, pad, dilation, groups));
         }
         NDArray out = NDArrays.concat(outs, 0);
-        samples.close();   // views of x and per-sample results; autograd keeps what the backward pass needs
+        samples.close();   // views of x and per-chunk results; autograd keeps what the backward pass needs
         outs.close();
         return out;
     }

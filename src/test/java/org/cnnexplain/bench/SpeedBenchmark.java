@@ -43,6 +43,9 @@ import org.cnnexplain.model.ModelLoader;
  * ({@code /usr/bin/python3}) once with and once without {@code DNNL_MAX_CPU_ISA=SSE41} (our engine caps
  * oneDNN at SSE4.1, see {@code OneDnnIsa}) and prints its medians and our ratios to them.
  * The input is random (seeded) with the model's input shape, or {@code --input x.npy} (its first sample); {@code --size N} sets a dynamic one.
+ * {@code --profile N} adds, per batch, where one forward pass spends its time: per op type and the N most
+ * expensive nodes (e.g. {@code --batch 1,20 --profile 5}: Score-CAM's masked inputs go through the model as
+ * such a batch).
  * Besides wall-clock medians it prints medians of the calling thread's CPU time per call, which a shared,
  * loaded machine disturbs far less; with {@code OMP_NUM_THREADS=1} libtorch computes on that thread, so it is
  * then the whole cost (with more threads their work is not counted: read the wall-clock columns).
@@ -84,7 +87,9 @@ public final class SpeedBenchmark {
                     fns.put(m, switch (method) {
                         case "forward" -> (run, x) -> model.forward(run, x, List.of());
                         case "floor" -> (run, x) -> LayerGradients.compute(model, run, x, layer, t);
-                        case "scorecam-ref" -> (run, x) -> new ReferenceScoreCam(perPass).explain(model, run, x, layer, t);
+                        // the reference at 16 per pass (as Score-CAM ran before its savings) unless told
+                        case "scorecam-ref" -> (run, x) -> (perPass > 0 ? new ReferenceScoreCam(perPass)
+                                : new ReferenceScoreCam()).explain(model, run, x, layer, t);
                         default -> (run, x) -> CamVariants.byName(method, perPass).explain(model, run, x, layer, t);
                     });
                 }
@@ -102,6 +107,9 @@ public final class SpeedBenchmark {
                     ours.put(b + "/" + e.getKey() + "/cpu", cpuMs);
                     System.out.printf(Locale.ROOT, "  %-16s %10.1f %10.2f %8.2f %10.1f %8.2f%n", e.getKey(), ms,
                             ms / shape[0], median(e.getValue()) / floor, cpuMs, median(cpu.get(e.getKey())) / cpuFloor);
+                }
+                if (opt.containsKey("profile")) {
+                    profile(model, shape, data, Integer.parseInt(opt.get("profile")), runs);
                 }
             }
         }
@@ -151,6 +159,58 @@ public final class SpeedBenchmark {
             }
         }
         return times;
+    }
+
+    /**
+     * Where a forward pass of {@code shape} spends its thread CPU time: per op type and the most expensive
+     * nodes, measured between consecutive node outputs through the executor's hook (median pass of
+     * {@code runs}). With {@code OMP_NUM_THREADS=1} this is the whole cost; the time between the last
+     * node and the end of the pass (returning the outputs, freeing the run) is not counted.
+     */
+    private static void profile(ExplainableModel model, long[] shape, float[] data, int top, int runs) {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<String, String> nodeOf = new java.util.HashMap<>();
+        Map<String, String> opOf = new java.util.HashMap<>();
+        model.requireGraph("--profile").nodes().forEach(n -> n.outputs().forEach(o -> {
+            nodeOf.put(o, n.name());
+            opOf.put(o, n.opType());
+        }));
+        List<Map<String, Long>> passes = new ArrayList<>();
+        for (int round = -1; round < runs; round++) {
+            Map<String, Long> perNode = new LinkedHashMap<>();
+            try (NDManager run = model.newRun()) {
+                NDArray x = Tensors.of(run, data, new Shape(shape));
+                long[] last = {threads.getCurrentThreadCpuTime()};
+                model.run(run, x, List.of(model.outputName()), (name, v) -> {
+                    if (nodeOf.containsKey(name)) {
+                        long now = threads.getCurrentThreadCpuTime();
+                        perNode.merge(opOf.get(name) + " " + nodeOf.get(name), now - last[0], Long::sum);
+                        last[0] = threads.getCurrentThreadCpuTime();
+                    }
+                    return v;
+                });
+            }
+            if (round >= 0) {
+                passes.add(perNode);
+            }
+        }
+        Map<String, Double> node = new LinkedHashMap<>();
+        passes.get(0).keySet().forEach(k -> node.put(k,
+                median(passes.stream().mapToLong(p -> p.getOrDefault(k, 0L)).toArray()) / 1e6));
+        Map<String, double[]> byOp = new java.util.TreeMap<>();
+        node.forEach((k, ms) -> {
+            double[] v = byOp.computeIfAbsent(k.substring(0, k.indexOf(' ')), o -> new double[2]);
+            v[0] += ms;
+            v[1]++;
+        });
+        double total = node.values().stream().mapToDouble(Double::doubleValue).sum();
+        System.out.printf(Locale.ROOT, "  profile of one forward pass at %s (thread cpu, median of %d): %.2f ms in nodes%n",
+                Arrays.toString(shape), runs, total);
+        byOp.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue()[0], a.getValue()[0])).forEach(e ->
+                System.out.printf(Locale.ROOT, "    %-22s %8.3f ms %5.1f%%  (%d nodes)%n", e.getKey(), e.getValue()[0],
+                        100 * e.getValue()[0] / total, (int) e.getValue()[1]));
+        node.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue(), a.getValue())).limit(top).forEach(e ->
+                System.out.printf(Locale.ROOT, "    node %-40s %8.3f ms%n", e.getKey(), e.getValue()));
     }
 
     /** PyTorch eager, capped and uncapped, and our ratios to it (same case names: forward, floor, gradcam). */
