@@ -50,12 +50,35 @@ final class ActivationOps {
         }
         NDArray y = x;
         if (in.size() > 1 && in.get(1) != null) {
-            y = y.maximum(OpSupport.scalar(y, in.get(1).getFloat()));
+            y = y.maximum(OpSupport.scalar(y, (float) Tensors.doubleOf(in.get(1))));
         }
         if (in.size() > 2 && in.get(2) != null) {
-            y = y.minimum(OpSupport.scalar(y, in.get(2).getFloat()));
+            y = y.minimum(OpSupport.scalar(y, (float) Tensors.doubleOf(in.get(2))));
         }
         return one(y == x ? x.duplicate() : y);
+    }
+
+    /**
+     * Clip whose bounds are constants (ReLU6 as exporters write it): the bounds are read once at load
+     * time and the op is one clamp, instead of two reads into Java, two scalar tensors and two passes over
+     * the activation on every run. null when a bound is computed.
+     */
+    static Op bindClip(Node node, java.util.function.Function<String, NDArray> constant) {
+        if (node.opset() < 11) {
+            return null;   // bounds are attributes: the generic op reads nothing
+        }
+        float[] bounds = {Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY};
+        for (int k = 1; k < node.inputs().size() && k < 3; k++) {
+            String name = node.inputs().get(k);
+            if (!name.isEmpty()) {
+                NDArray c = constant.apply(name);
+                if (c == null) {
+                    return null;
+                }
+                bounds[k - 1] = (float) Tensors.doubleOf(c);
+            }
+        }
+        return (n, in) -> one(in.get(0).clip(bounds[0], bounds[1]));
     }
 
     /**

@@ -33,17 +33,42 @@ public final class Executor {
     private final Graph graph;
     private final List<Op> ops = new ArrayList<>();
     private final Map<String, Integer> lastUse = new HashMap<>();
+    /** Outputs of nodes that read nothing but constants, computed once here (in the graph's manager). */
+    private final Map<String, NDArray> folded = new HashMap<>();
+    private final boolean[] isFolded;
 
-    /** Resolves every node's op up front, so an unsupported op fails at load time. */
+    /**
+     * Resolves every node's op up front, so an unsupported op fails at load time. Nodes that read only
+     * constants (ONNX {@code Constant} nodes and the arithmetic exporters hang on them) are computed
+     * here, once, and ops specialise for their constant inputs ({@link Ops#forNode(Node, java.util.function.Function)}):
+     * a run then neither repeats them nor copies constants into Java.
+     */
     public Executor(Graph graph) {
         this.graph = graph;
         List<Node> nodes = graph.nodes();
+        isFolded = new boolean[nodes.size()];
         for (int i = 0; i < nodes.size(); i++) {
-            ops.add(Ops.forNode(nodes.get(i)));
-            for (String input : nodes.get(i).inputs()) {
+            Node node = nodes.get(i);
+            ops.add(Ops.forNode(node, this::constant));
+            for (String input : node.inputs()) {
                 lastUse.put(input, i);
             }
+            if (node.inputs().stream().allMatch(in -> in.isEmpty() || constant(in) != null)) {
+                List<NDArray> inputs = new ArrayList<>();
+                node.inputs().forEach(in -> inputs.add(in.isEmpty() ? null : constant(in)));
+                List<NDArray> outputs = apply(i, node, inputs);
+                for (int k = 0; k < node.outputs().size() && k < outputs.size(); k++) {
+                    folded.put(node.outputs().get(k), outputs.get(k));
+                }
+                isFolded[i] = true;
+            }
         }
+    }
+
+    /** A weight, or a node output computed at load time; null for anything a run computes. */
+    private NDArray constant(String name) {
+        NDArray c = graph.constants().get(name);
+        return c != null ? c : folded.get(name);
     }
 
     public Graph graph() {
@@ -68,23 +93,53 @@ public final class Executor {
         Map<String, NDArray> values = new HashMap<>(feeds);
         feeds.forEach(MemoryCheck::requireOwned);
         List<Node> nodes = graph.nodes();
-        for (int i = 0; i < nodes.size(); i++) {
-            Node node = nodes.get(i);
-            List<NDArray> inputs = new ArrayList<>(node.inputs().size());
-            for (String name : node.inputs()) {
-                inputs.add(name.isEmpty() ? null : value(run, values, name, node));
-            }
-            List<NDArray> outputs = apply(i, node, inputs);
-            for (int k = 0; k < node.outputs().size() && k < outputs.size(); k++) {
-                NDArray out = own(run, outputs.get(k));
-                MemoryCheck.requireOwned(node.outputs().get(k), out);
-                if (hook != null) {
-                    out = hook.apply(node.outputs().get(k), out);
+        ExecutorProfile.Run profile = ExecutorProfile.start();
+        try {
+            for (String name : wanted) {
+                // a wanted output computed at load time: the run gets its view, through the hook like any other
+                if (!values.containsKey(name) && folded.containsKey(name)) {
+                    NDArray v = Tensors.viewIn(run, folded.get(name));
+                    values.put(name, hook == null ? v : hook.apply(name, v));
                 }
-                values.put(node.outputs().get(k), out);
             }
-            release(values, node, i, keep, feeds);
-            MemoryCheck.afterNode();
+            for (int i = 0; i < nodes.size(); i++) {
+                if (isFolded[i]) {
+                    continue;
+                }
+                Node node = nodes.get(i);
+                List<NDArray> inputs = new ArrayList<>(node.inputs().size());
+                for (String name : node.inputs()) {
+                    inputs.add(name.isEmpty() ? null : value(run, values, name, node));
+                }
+                if (profile != null) {
+                    profile.enter(node.opType());
+                }
+                List<NDArray> outputs = apply(i, node, inputs);
+                if (profile != null) {
+                    profile.lap(node.opType());
+                    profile.recorded(outputs);
+                }
+                for (int k = 0; k < node.outputs().size() && k < outputs.size(); k++) {
+                    NDArray out = own(run, outputs.get(k));
+                    MemoryCheck.requireOwned(node.outputs().get(k), out);
+                    if (hook != null) {
+                        out = hook.apply(node.outputs().get(k), out);
+                    }
+                    values.put(node.outputs().get(k), out);
+                }
+                if (profile != null) {
+                    profile.lap(ExecutorProfile.BOOKKEEPING);
+                }
+                release(values, node, i, keep, feeds);
+                if (profile != null) {
+                    profile.lap(ExecutorProfile.RELEASE);
+                }
+                MemoryCheck.afterNode();
+            }
+        } finally {
+            if (profile != null) {
+                profile.finish();
+            }
         }
         Map<String, NDArray> result = new LinkedHashMap<>();
         for (String name : wanted) {
@@ -110,7 +165,7 @@ public final class Executor {
     private NDArray value(NDManager run, Map<String, NDArray> values, String name, Node reader) {
         NDArray v = values.get(name);
         if (v == null) {
-            NDArray constant = graph.constants().get(name);
+            NDArray constant = constant(name);
             if (constant == null) {
                 throw new UserError("tensor '" + name + "' read by " + reader.describe()
                         + " is neither a model input, a weight, nor the output of an earlier node");

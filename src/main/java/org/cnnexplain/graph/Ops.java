@@ -1,6 +1,8 @@
 package org.cnnexplain.graph;
 
+import ai.djl.ndarray.NDArray;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.TreeMap;
 import org.cnnexplain.UserError;
 
@@ -37,6 +39,21 @@ public final class Ops {
                     + "' (supported: " + String.join(", ", OPS.keySet()) + ")");
         }
         return op;
+    }
+
+    /**
+     * The op for {@code node}, specialised for the inputs that are constants ({@code constant} gives a
+     * constant's stored tensor by name, or null): an op that would read a constant into Java on every run
+     * (Clip's bounds, Pad's amounts) reads it here, once.
+     */
+    public static Op forNode(Node node, Function<String, NDArray> constant) {
+        Op generic = forNode(node);
+        Op bound = switch (node.opType()) {
+            case "Clip" -> ActivationOps.bindClip(node, constant);
+            case "Pad" -> ShapeOps.bindPad(node, constant);
+            default -> null;
+        };
+        return bound == null ? generic : bound;
     }
 
 }

@@ -22,6 +22,7 @@ import org.cnnexplain.explain.LayerChoice;
 import org.cnnexplain.explain.LayerGradients;
 import org.cnnexplain.explain.ReferenceScoreCam;
 import org.cnnexplain.explain.Target;
+import org.cnnexplain.graph.ExecutorProfile;
 import org.cnnexplain.graph.Tensors;
 import org.cnnexplain.model.ExplainableModel;
 import org.cnnexplain.model.Layer;
@@ -91,6 +92,9 @@ public final class SpeedBenchmark {
                 Map<String, long[]> cpu = new LinkedHashMap<>();
                 float[] data = input(opt.get("input"), shape);
                 Map<String, long[]> times = time(model, shape, data, fns, runs, cpu);
+                if (Boolean.parseBoolean(opt.getOrDefault("profile", "false"))) {
+                    profile(model, shape, data, fns, runs, b);
+                }
                 double floor = times.containsKey("floor") ? median(times.get("floor")) : Double.NaN;
                 double cpuFloor = cpu.containsKey("floor") ? median(cpu.get("floor")) : Double.NaN;
                 System.out.printf(Locale.ROOT, "batch %s%n  %-16s %10s %10s %8s %10s %8s%n", b, "method", "median ms",
@@ -151,6 +155,40 @@ public final class SpeedBenchmark {
             }
         }
         return times;
+    }
+
+    /**
+     * One more round per method with {@link ExecutorProfile} on: CPU time per op type, the executor's own
+     * time, the copies between Java and tensors, and what the method spends outside the executor (the
+     * backward pass, the target, the map), per call.
+     */
+    private static void profile(ExplainableModel model, long[] shape, float[] data,
+                                Map<String, BiConsumer<NDManager, NDArray>> fns, int runs, String batch) {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        ExecutorProfile.setEnabled(true);
+        try {
+            for (var e : fns.entrySet()) {
+                ExecutorProfile.reset();
+                long cpu = 0;
+                for (int r = 0; r < runs; r++) {
+                    try (NDManager run = model.newRun()) {
+                        NDArray x = Tensors.of(run, data, new Shape(shape));
+                        long c0 = threads.getCurrentThreadCpuTime();
+                        e.getValue().accept(run, x);
+                        cpu += threads.getCurrentThreadCpuTime() - c0;
+                    }
+                }
+                ExecutorProfile.Totals t = ExecutorProfile.totals();
+                long inExecutor = t.buckets().values().stream().mapToLong(ExecutorProfile.Bucket::cpuNanos).sum();
+                System.out.printf(Locale.ROOT, "profile batch %s %s: %.1f ms per call, %.1f executor runs per call, ops"
+                        + " %.1f ms, outside the executor (backward, target, map) %.1f ms%n", batch, e.getKey(),
+                        cpu / 1e6 / runs, (double) t.runs() / runs, t.opNanos() / 1e6 / runs,
+                        (cpu - inExecutor) / 1e6 / runs);
+                System.out.print(t.table(runs));
+            }
+        } finally {
+            ExecutorProfile.setEnabled(false);
+        }
     }
 
     /** PyTorch eager, capped and uncapped, and our ratios to it (same case names: forward, floor, gradcam). */
