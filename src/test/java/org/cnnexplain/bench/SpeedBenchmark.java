@@ -66,7 +66,8 @@ public final class SpeedBenchmark {
                 System.getProperty("cnnexplain.onednn.isa", "SSE41 (default cap)"), runs);
         Map<String, Double> ours = new LinkedHashMap<>();
         try (ExplainableModel model = ModelLoader.load(Path.of(opt.get("model")), opt.get("device"))) {
-            System.out.println("model " + opt.get("model") + " on " + model.device());
+            System.out.println("model " + opt.get("model") + " ran on " + model.device() + " (asked: " + opt.get("device")
+                    + "; DJL finds " + ai.djl.engine.Engine.getEngine("PyTorch").getGpuCount() + " GPU)");
             Layer layer = LayerChoice.resolve(model, opt.get("layer"));
             long[] shape = model.inputShape();
             if (opt.containsKey("size")) {
@@ -202,12 +203,19 @@ public final class SpeedBenchmark {
             if (opt.containsKey("size")) {
                 cmd.addAll(List.of("--size", opt.get("size")));
             }
+            if (opt.get("device").equals("cpu")) {
+                cmd.addAll(List.of("--device", "cpu"));
+            }
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
+            // always an explicit environment: left alone, the child inherits this process's native one, where
+            // our engine has set DNNL_MAX_CPU_ISA=SSE41 (so "ALL" used to time a capped PyTorch)
+            pb.environment().remove("DNNL_MAX_CPU_ISA");
             if (!isa.equals("ALL")) {
                 pb.environment().put("DNNL_MAX_CPU_ISA", isa);
             }
             Process p = pb.start();
-            System.out.printf(Locale.ROOT, "PyTorch eager (%s), DNNL_MAX_CPU_ISA=%s%n", opt.get("pytorch"), isa);
+            System.out.printf(Locale.ROOT, "PyTorch eager (%s), DNNL_MAX_CPU_ISA=%s, device %s%n", opt.get("pytorch"), isa,
+                    opt.get("device").equals("cpu") ? "cpu" : "cuda when torch finds one (see each line)");
             System.out.printf(Locale.ROOT, "  %-6s %-10s %10s %10s %10s %11s %11s %10s%n", "batch", "case", "torch ms",
                     "ours ms", "ours/torch", "torch cpu", "ours cpu", "ours/torch");
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -217,10 +225,11 @@ public final class SpeedBenchmark {
                     double torch = median(o, "ms");
                     double torchCpu = median(o, "cpu_ms");
                     String key = o.get("batch").getAsInt() + "/" + o.get("case").getAsString();
-                    System.out.printf(Locale.ROOT, "  %-6d %-10s %10.1f %10s %10s %11.1f %11s %10s%n",
+                    System.out.printf(Locale.ROOT, "  %-6d %-10s %10.1f %10s %10s %11.1f %11s %10s  on %s%n",
                             o.get("batch").getAsInt(), o.get("case").getAsString(), torch, fmt(ours.get(key), 1),
                             fmt(ratio(ours.get(key), torch), 2), torchCpu, fmt(ours.get(key + "/cpu"), 1),
-                            fmt(ratio(ours.get(key + "/cpu"), torchCpu), 2));
+                            fmt(ratio(ours.get(key + "/cpu"), torchCpu), 2),
+                            o.has("device") ? o.get("device").getAsString() : "cpu");
                 }
             }
             if (p.waitFor() != 0) {
