@@ -36,6 +36,8 @@ public final class Executor {
     /** Outputs of nodes that read nothing but constants, computed once here (in the graph's manager). */
     private final Map<String, NDArray> folded = new HashMap<>();
     private final boolean[] isFolded;
+    /** By Conv node index: the BatchNormalization after it folded into its weights, or null. */
+    private final BatchNormFolding[] foldings;
 
     /**
      * Resolves every node's op up front, so an unsupported op fails at load time. Nodes that read only
@@ -63,6 +65,7 @@ public final class Executor {
                 isFolded[i] = true;
             }
         }
+        foldings = BatchNormFolding.find(graph, isFolded, this::constant);
     }
 
     /** A weight, or a node output computed at load time; null for anything a run computes. */
@@ -94,6 +97,7 @@ public final class Executor {
         feeds.forEach(MemoryCheck::requireOwned);
         List<Node> nodes = graph.nodes();
         ExecutorProfile.Run profile = ExecutorProfile.start();
+        boolean[] skip = null;   // BatchNormalization nodes folded into their Conv in this run
         try {
             for (String name : wanted) {
                 // a wanted output computed at load time: the run gets its view, through the hook like any other
@@ -103,13 +107,21 @@ public final class Executor {
                 }
             }
             for (int i = 0; i < nodes.size(); i++) {
-                if (isFolded[i]) {
+                if (isFolded[i] || (skip != null && skip[i])) {
                     continue;
                 }
                 Node node = nodes.get(i);
+                // a Conv whose own output nobody asked for gives its BatchNormalization's output directly
+                BatchNormFolding folding = foldings[i] != null && !keep.contains(node.outputs().get(0)) ? foldings[i] : null;
                 List<NDArray> inputs = new ArrayList<>(node.inputs().size());
-                for (String name : node.inputs()) {
-                    inputs.add(name.isEmpty() ? null : value(run, values, name, node));
+                if (folding != null) {
+                    inputs = folding.convInputs(value(run, values, node.inputs().get(0), node));
+                    skip = skip == null ? new boolean[nodes.size()] : skip;
+                    skip[folding.batchNorm()] = true;
+                } else {
+                    for (String name : node.inputs()) {
+                        inputs.add(name.isEmpty() ? null : value(run, values, name, node));
+                    }
                 }
                 if (profile != null) {
                     profile.enter(node.opType());
@@ -118,14 +130,18 @@ public final class Executor {
                 if (profile != null) {
                     profile.lap(node.opType());
                     profile.recorded(outputs);
-                }
-                for (int k = 0; k < node.outputs().size() && k < outputs.size(); k++) {
-                    NDArray out = own(run, outputs.get(k));
-                    MemoryCheck.requireOwned(node.outputs().get(k), out);
-                    if (hook != null) {
-                        out = hook.apply(node.outputs().get(k), out);
+                    if (folding != null) {
+                        profile.count(ExecutorProfile.FOLDED_BATCH_NORM);
                     }
-                    values.put(node.outputs().get(k), out);
+                }
+                List<String> names = folding != null ? List.of(folding.output()) : node.outputs();
+                for (int k = 0; k < names.size() && k < outputs.size(); k++) {
+                    NDArray out = own(run, outputs.get(k));
+                    MemoryCheck.requireOwned(names.get(k), out);
+                    if (hook != null) {
+                        out = hook.apply(names.get(k), out);
+                    }
+                    values.put(names.get(k), out);
                 }
                 if (profile != null) {
                     profile.lap(ExecutorProfile.BOOKKEEPING);

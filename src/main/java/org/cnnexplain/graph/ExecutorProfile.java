@@ -41,6 +41,8 @@ public final class ExecutorProfile {
     public static final String RELEASE = "(executor release)";
     public static final String PROFILER = "(profiler)";
     public static final String OUTSIDE = "(outside the executor)";
+    /** A count, no time: BatchNormalization nodes a run folded into their Conv ({@code BatchNormFolding}). */
+    public static final String FOLDED_BATCH_NORM = "(BatchNormalization folded into Conv)";
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static final ThreadLocal<Run> CURRENT = new ThreadLocal<>();
@@ -179,6 +181,11 @@ public final class ExecutorProfile {
             v[1] += now - mark;
             mark = now;
             op = null;
+        }
+
+        /** Counts an event in {@code bucket} without charging time to it. */
+        void count(String bucket) {
+            local.computeIfAbsent(bucket, k -> new long[2])[0]++;
         }
 
         /** After an op: counts outputs that record autograd history (this check is the profiler's own time). */
