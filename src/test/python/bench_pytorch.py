@@ -160,7 +160,7 @@ def time_arch(args):
     layer = args.layer or ARCHS[args.arch][2]
     for b in [int(v) for v in args.batch.split(",")]:
         x = torch.randn(b, 3, size, size, device=args.device)
-        fns = cases(model, layer, x)
+        fns = {k: v for k, v in cases(model, layer, x).items() if k in args.cases.split(",")}
         times = {k: [] for k in fns}
         cpu = {k: [] for k in fns}
         for fn in fns.values():   # warm-up
@@ -228,6 +228,7 @@ def main():
     t.add_argument("--batch", default="1,16")
     t.add_argument("--runs", type=int, default=5)
     t.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    t.add_argument("--cases", default="forward,floor,gradcam")
     r = sub.add_parser("profile")
     for a in ("--arch", "--size", "--batch", "--runs", "--device"):
         r._add_action(next(x for x in t._actions if a in x.option_strings))

@@ -4,6 +4,7 @@ import static org.cnnexplain.graph.OpSupport.one;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Activation;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +57,20 @@ final class ActivationOps {
             y = y.minimum(OpSupport.scalar(y, (float) Tensors.doubleOf(in.get(2))));
         }
         return one(y == x ? x.duplicate() : y);
+    }
+
+    /**
+     * HardSigmoid and HardSwish with their two constants made once, at load time, on the model's device:
+     * the generic op would copy them from Java into a new scalar tensor on every run (to the GPU, there).
+     */
+    static Op bindHardSigmoid(Node node, NDManager constants, boolean swish) {
+        NDArray alpha = Tensors.scalar(constants, swish ? 1f / 6f : node.attributes().getFloat("alpha", 0.2f));
+        NDArray beta = Tensors.scalar(constants, swish ? 0.5f : node.attributes().getFloat("beta", 0.5f));
+        return (n, in) -> {
+            NDArray x = in.get(0);
+            NDArray h = x.mul(alpha).add(beta).clip(0, 1);
+            return one(swish ? x.mul(h) : h);
+        };
     }
 
     /**

@@ -120,7 +120,18 @@ final class ConvOps {
     private static NDArray convolve(NDArray x, NDArray w, NDArray b, Shape stride, Shape pad, Shape dilation,
             int groups) {
         long batch = x.getShape().get(0);
-        if (batch == 1 || !ConvKernels.perSample()) {
+        // CPU workarounds (see ConvKernels): a GPU convolves the batch at once, with its own kernels
+        boolean cpu = x.getDevice().getDeviceType().equals(ai.djl.Device.Type.CPU);
+        ConvKernels.OneDnnSwitch oneDnn = ConvKernels.groupedSwitch();
+        if (cpu && groups > 1 && oneDnn != null) {
+            oneDnn.enable(true);
+            try {
+                return convolveBatch(x, w, b, stride, pad, dilation, groups);
+            } finally {
+                oneDnn.enable(false);
+            }
+        }
+        if (batch == 1 || !ConvKernels.perSample() || !cpu) {
             return convolveBatch(x, w, b, stride, pad, dilation, groups);
         }
         NDList samples = x.split(batch, 0);

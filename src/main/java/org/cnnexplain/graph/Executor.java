@@ -36,22 +36,26 @@ public final class Executor {
     /** Outputs of nodes that read nothing but constants, computed once here (in the graph's manager). */
     private final Map<String, NDArray> folded = new HashMap<>();
     private final boolean[] isFolded;
+    /** What {@link ExecutorProfile} charges each node to: its op type, convolutions by kind. */
+    private final String[] profileBucket;
     /** By Conv node index: the BatchNormalization after it folded into its weights, or null. */
     private final BatchNormFolding[] foldings;
 
     /**
      * Resolves every node's op up front, so an unsupported op fails at load time. Nodes that read only
      * constants (ONNX {@code Constant} nodes and the arithmetic exporters hang on them) are computed
-     * here, once, and ops specialise for their constant inputs ({@link Ops#forNode(Node, java.util.function.Function)}):
+     * here, once, and ops specialise for their constant inputs ({@link Ops#forNode(Node, java.util.function.Function, NDManager)}):
      * a run then neither repeats them nor copies constants into Java.
      */
     public Executor(Graph graph) {
         this.graph = graph;
         List<Node> nodes = graph.nodes();
         isFolded = new boolean[nodes.size()];
+        profileBucket = new String[nodes.size()];
         for (int i = 0; i < nodes.size(); i++) {
             Node node = nodes.get(i);
-            ops.add(Ops.forNode(node, this::constant));
+            profileBucket[i] = ExecutorProfile.bucketOf(node);
+            ops.add(Ops.forNode(node, this::constant, graph.manager()));
             for (String input : node.inputs()) {
                 lastUse.put(input, i);
             }
@@ -124,11 +128,11 @@ public final class Executor {
                     }
                 }
                 if (profile != null) {
-                    profile.enter(node.opType());
+                    profile.enter(profileBucket[i]);
                 }
                 List<NDArray> outputs = apply(i, node, inputs);
                 if (profile != null) {
-                    profile.lap(node.opType());
+                    profile.lap(profileBucket[i]);
                     profile.recorded(outputs);
                     if (folding != null) {
                         profile.count(ExecutorProfile.FOLDED_BATCH_NORM);

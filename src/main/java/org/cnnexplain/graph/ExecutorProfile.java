@@ -86,6 +86,12 @@ public final class ExecutorProfile {
      */
     public record Totals(long runs, Map<String, Bucket> buckets, Map<String, Long> copies, long recordingOutputs) {
 
+        /** CPU time of the buckets whose name starts with {@code prefix} ("Conv" for every kind of convolution). */
+        public long nanos(String prefix) {
+            return buckets.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
+                    .mapToLong(e -> e.getValue().cpuNanos()).sum();
+        }
+
         /** CPU time of all ops together (without the executor's own buckets and the profiler). */
         public long opNanos() {
             return buckets.entrySet().stream().filter(e -> !e.getKey().startsWith("("))
@@ -120,6 +126,17 @@ public final class ExecutorProfile {
         Map<String, Bucket> b = new TreeMap<>();
         BUCKETS.forEach((k, v) -> b.put(k, new Bucket(v[0], v[1])));
         return new Totals(runs, b, new TreeMap<>(COPIES), recordingOutputs);
+    }
+
+    /** The bucket of a node: its op type; a Conv also by kind ("Conv (depthwise)", "Conv (1x1)", "Conv (3x3)"). */
+    static String bucketOf(Node node) {
+        if (!node.opType().equals("Conv")) {
+            return node.opType();
+        }
+        long[] k = node.attributes().getInts("kernel_shape");
+        String size = k == null ? "" : java.util.Arrays.stream(k).mapToObj(Long::toString)
+                .collect(java.util.stream.Collectors.joining("x"));
+        return node.attributes().getInt("group", 1) > 1 ? "Conv (grouped " + size + ")" : "Conv (" + size + ")";
     }
 
     /** Called by the executor at the start of a run: the run's clock, or null when profiling is off. */

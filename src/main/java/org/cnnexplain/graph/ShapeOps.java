@@ -114,7 +114,7 @@ final class ShapeOps {
         }
     }
 
-    /** Pad with its amounts read at load time when they are constants (see {@link Ops#forNode(Node, java.util.function.Function)}). */
+    /** Pad with its amounts read at load time when they are constants (see {@link Ops#forNode(Node, java.util.function.Function, ai.djl.ndarray.NDManager)}). */
     static Op bindPad(Node node, java.util.function.Function<String, NDArray> constant) {
         List<NDArray> in = new java.util.ArrayList<>();
         for (String name : node.inputs()) {

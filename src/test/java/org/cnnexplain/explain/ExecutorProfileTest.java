@@ -101,7 +101,7 @@ class ExecutorProfileTest {
 
     /**
      * A forward pass and a Grad-CAM run of a 10-block and a 40-block chain (Pad, Conv, BatchNormalization,
-     * ReLU6 as a Clip with Constant bounds: what torch exports for MobileNet- and DenseNet-like nets; then
+     * ReLU6 as a Clip with Constant bounds, HardSwish: what torch exports for MobileNet- and DenseNet-like nets; then
      * a flatten through Shape/Gather/Unsqueeze/Concat/Reshape) make the same copies between Java and
      * tensors: no node reads float data into Java, and the copies inside the executor are int64 shape
      * arithmetic only. The chain matches ONNX Runtime (the constant-folded and specialised ops are right).
@@ -154,7 +154,7 @@ class ExecutorProfileTest {
         }
     }
 
-    /** Pad → Conv → BatchNormalization → Clip(0, 6) blocks, global average pooling, flatten, Gemm. */
+    /** Pad → Conv → BatchNormalization → Clip(0, 6) → HardSwish blocks, global average pooling, flatten, Gemm. */
     private Path chain(int depth) throws Exception {
         Onnx.GraphProto.Builder g = Onnx.GraphProto.newBuilder().addInput(OnnxModels.value("x", 1, 4, 12, 12))
                 .addOutput(OnnxModels.value("logits"));
@@ -175,7 +175,8 @@ class ExecutorProfileTest {
                     new String[] {"c" + b, "s" + b, "sh" + b, "mu" + b, "var" + b}, "n" + b));
             g.addNode(constant("lo" + b, OnnxModels.floats("", new float[] {0f})));
             g.addNode(constant("hi" + b, OnnxModels.floats("", new float[] {6f})));
-            g.addNode(OnnxModels.node("Clip", "relu" + b, new String[] {"n" + b, "lo" + b, "hi" + b}, "r" + b));
+            g.addNode(OnnxModels.node("Clip", "relu" + b, new String[] {"n" + b, "lo" + b, "hi" + b}, "q" + b));
+            g.addNode(OnnxModels.node("HardSwish", "hswish" + b, new String[] {"q" + b}, "r" + b));
             prev = "r" + b;
         }
         g.addNode(OnnxModels.node("GlobalAveragePool", "gap", new String[] {prev}, "g"));
@@ -191,7 +192,7 @@ class ExecutorProfileTest {
         g.addInitializer(OnnxModels.floats("fb", new float[] {0.1f, 0f, -0.1f}, 3));
         g.addNode(OnnxModels.node("Gemm", "fc", new String[] {"f", "fw", "fb"}, "logits",
                 OnnxModels.intAttr("transB", 1)));
-        return Files.write(tmp.resolve("chain" + depth + ".onnx"), OnnxModels.model(13, g));
+        return Files.write(tmp.resolve("chain" + depth + ".onnx"), OnnxModels.model(14, g));
     }
 
     private static Onnx.NodeProto constant(String out, Onnx.TensorProto value) {
