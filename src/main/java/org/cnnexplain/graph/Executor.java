@@ -36,6 +36,13 @@ public final class Executor {
     /** Outputs of nodes that read nothing but constants, computed once here (in the graph's manager). */
     private final Map<String, NDArray> folded = new HashMap<>();
     private final boolean[] isFolded;
+    /**
+     * By node and input: a constant the op reads only as an argument (a Conv's weights, BatchNormalization's
+     * statistics, the bounds a specialised Clip ignores), passed as the stored tensor itself rather than a
+     * per-run view. A view is what makes an op's result belong to the run, which only the first operand
+     * decides; making one per weight per run was most of the executor's own time.
+     */
+    private final boolean[][] direct;
     /** What {@link ExecutorProfile} charges each node to: its op type, convolutions by kind. */
     private final String[] profileBucket;
     /** By Conv node index: the BatchNormalization after it folded into its weights, or null. */
@@ -52,10 +59,18 @@ public final class Executor {
         List<Node> nodes = graph.nodes();
         isFolded = new boolean[nodes.size()];
         profileBucket = new String[nodes.size()];
+        direct = new boolean[nodes.size()][];
         for (int i = 0; i < nodes.size(); i++) {
             Node node = nodes.get(i);
             profileBucket[i] = ExecutorProfile.bucketOf(node);
-            ops.add(Ops.forNode(node, this::constant, graph.manager()));
+            Op op = Ops.forNode(node, this::constant, graph.manager());
+            ops.add(op);
+            boolean argumentsOnly = node.opType().equals("Conv") || node.opType().equals("BatchNormalization")
+                    || op != Ops.forNode(node);   // a specialised op has read its constants already
+            direct[i] = new boolean[node.inputs().size()];
+            for (int k = 1; k < node.inputs().size(); k++) {
+                direct[i][k] = argumentsOnly && !node.inputs().get(k).isEmpty() && constant(node.inputs().get(k)) != null;
+            }
             for (String input : node.inputs()) {
                 lastUse.put(input, i);
             }
@@ -123,8 +138,9 @@ public final class Executor {
                     skip = skip == null ? new boolean[nodes.size()] : skip;
                     skip[folding.batchNorm()] = true;
                 } else {
-                    for (String name : node.inputs()) {
-                        inputs.add(name.isEmpty() ? null : value(run, values, name, node));
+                    for (int k = 0; k < node.inputs().size(); k++) {
+                        String name = node.inputs().get(k);
+                        inputs.add(name.isEmpty() ? null : direct[i][k] ? constant(name) : value(run, values, name, node));
                     }
                 }
                 if (profile != null) {
