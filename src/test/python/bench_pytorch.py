@@ -110,7 +110,8 @@ def cases(model, layer, x):
         # as cnn-explain's floor: the layer output detached and made to require a gradient, the rest of
         # the forward pass continuing from it, so the backward pass stops there
         saved["a"] = out.detach().requires_grad_()
-        return saved["a"]
+        # a copy goes on: densenet121 applies an in-place ReLU to features.norm5, which a leaf must not see
+        return saved["a"].clone()
 
     def forward():
         with torch.no_grad():

@@ -131,7 +131,7 @@ final class ConvOps {
                 oneDnn.enable(false);
             }
         }
-        if (batch == 1 || !ConvKernels.perSample() || !cpu) {
+        if (batch == 1 || !ConvKernels.perSample() || !cpu || pointwise(w, stride, pad)) {
             return convolveBatch(x, w, b, stride, pad, dilation, groups);
         }
         NDList samples = x.split(batch, 0);
@@ -143,6 +143,19 @@ final class ConvOps {
         samples.close();   // views of x and per-sample results; autograd keeps what the backward pass needs
         outs.close();
         return out;
+    }
+
+    /**
+     * A 1 × 1 convolution with stride 1 and no padding: libtorch multiplies the input as it is, with no
+     * lowered copy (no scratch to save by going sample by sample, only a concatenation to pay).
+     */
+    private static boolean pointwise(NDArray w, Shape stride, Shape pad) {
+        for (int a = 2; a < w.getShape().dimension(); a++) {
+            if (w.getShape().get(a) != 1 || stride.get(a - 2) != 1 || pad.get(a - 2) != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static NDArray convolveBatch(NDArray x, NDArray w, NDArray b, Shape stride, Shape pad, Shape dilation,

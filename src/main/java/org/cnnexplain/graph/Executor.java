@@ -43,6 +43,13 @@ public final class Executor {
      * decides; making one per weight per run was most of the executor's own time.
      */
     private final boolean[][] direct;
+    /**
+     * Relu nodes that may overwrite their input when a run records no autograd: the input is a fresh
+     * tensor (made by an op that does not return a view), this Relu is its only reader, and it is no
+     * graph output. Whether the run wants it (a tap) is checked per run.
+     */
+    private final boolean[] reluInPlace;
+    private final boolean anyReluInPlace;
     /** What {@link ExecutorProfile} charges each node to: its op type, convolutions by kind. */
     private final String[] profileBucket;
     /** By Conv node index: the BatchNormalization after it folded into its weights, or null. */
@@ -85,6 +92,39 @@ public final class Executor {
             }
         }
         foldings = BatchNormFolding.find(graph, isFolded, this::constant);
+        reluInPlace = reluInPlace(graph, isFolded);
+        boolean any = false;
+        for (boolean b : reluInPlace) {
+            any |= b;
+        }
+        anyReluInPlace = any && InPlaceRelu.available();
+    }
+
+    /** Ops whose result is a new tensor, never a view of an input (see {@link #reluInPlace}). */
+    private static final Set<String> FRESH = Set.of("Conv", "BatchNormalization", "Add", "Sub", "Mul", "Div",
+            "Gemm", "MatMul", "MaxPool", "AveragePool", "GlobalAveragePool", "Clip");
+
+    private static boolean[] reluInPlace(Graph graph, boolean[] isFolded) {
+        List<Node> nodes = graph.nodes();
+        Map<String, Integer> readers = new HashMap<>();
+        Map<String, String> producedBy = new HashMap<>();
+        for (Node n : nodes) {
+            n.inputs().forEach(in -> readers.merge(in, 1, Integer::sum));
+            n.outputs().forEach(out -> producedBy.put(out, n.opType()));
+        }
+        boolean[] result = new boolean[nodes.size()];
+        for (int i = 0; i < nodes.size(); i++) {
+            Node n = nodes.get(i);
+            if (isFolded[i] || !n.opType().equals("Relu")) {
+                continue;
+            }
+            String in = n.inputs().get(0);
+            String producer = producedBy.get(in);
+            // a Conv's output may be its BatchNormalization's, folded (BatchNormFolding): fresh too
+            result[i] = producer != null && FRESH.contains(producer) && readers.get(in) == 1
+                    && !graph.outputs().contains(in);
+        }
+        return result;
     }
 
     /** A weight, or a node output computed at load time; null for anything a run computes. */
@@ -117,6 +157,9 @@ public final class Executor {
         List<Node> nodes = graph.nodes();
         ExecutorProfile.Run profile = ExecutorProfile.start();
         boolean[] skip = null;   // BatchNormalization nodes folded into their Conv in this run
+        // nothing of this run records autograd: no hook making a tensor require a gradient, no feed that does
+        boolean mayOverwrite = anyReluInPlace && hook == null
+                && feeds.values().stream().noneMatch(AutogradHistory::records);
         try {
             for (String name : wanted) {
                 // a wanted output computed at load time: the run gets its view, through the hook like any other
@@ -146,12 +189,17 @@ public final class Executor {
                 if (profile != null) {
                     profile.enter(profileBucket[i]);
                 }
-                List<NDArray> outputs = apply(i, node, inputs);
+                boolean inPlace = mayOverwrite && reluInPlace[i] && !keep.contains(node.inputs().get(0))
+                        && !feeds.containsKey(node.inputs().get(0));
+                List<NDArray> outputs = inPlace ? List.of(InPlaceRelu.apply(inputs.get(0))) : apply(i, node, inputs);
                 if (profile != null) {
                     profile.lap(profileBucket[i]);
                     profile.recorded(outputs);
                     if (folding != null) {
                         profile.count(ExecutorProfile.FOLDED_BATCH_NORM);
+                    }
+                    if (inPlace) {
+                        profile.count(ExecutorProfile.RELU_IN_PLACE);
                     }
                 }
                 List<String> names = folding != null ? List.of(folding.output()) : node.outputs();

@@ -43,6 +43,8 @@ public final class ExecutorProfile {
     public static final String OUTSIDE = "(outside the executor)";
     /** A count, no time: BatchNormalization nodes a run folded into their Conv ({@code BatchNormFolding}). */
     public static final String FOLDED_BATCH_NORM = "(BatchNormalization folded into Conv)";
+    /** A count, no time: Relu nodes that overwrote their input ({@code InPlaceRelu}). */
+    public static final String RELU_IN_PLACE = "(Relu in place)";
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static final ThreadLocal<Run> CURRENT = new ThreadLocal<>();

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * A model exported with its BatchNormalization nodes kept (make_bn_kept_model.py: torch's
  * TrainingMode.PRESERVE, 7 Conv → BatchNormalization pairs): the executor folds every pair whose Conv
  * output the run does not want, and the logits and Grad-CAM at the BatchNormalization's output and at the
- * Conv's own output stay those of plain torch autograd (1e-4 relative).
+ * Conv's own output stay those of plain torch autograd (1e-4 relative). Its ReLUs overwrite their inputs in
+ * the forward pass, and not where autograd records.
  */
 class BatchNormFoldingTest {
 
@@ -46,12 +47,14 @@ class BatchNormFoldingTest {
             ExecutorProfile.reset();
             var logits = m.logits(run, in);
             assertEquals(7, folds(), "every Conv → BatchNormalization pair folded in a plain forward pass");
+            assertEquals(5, count(ExecutorProfile.RELU_IN_PLACE), "a forward pass overwrites the inputs of its 5 ReLUs");
             assertClose(logits.toFloatArray(), logits.getShape().getShape(),
                     Npy.read(TestModels.golden("bnkept", "logits.npy")), 1e-4, "logits");
 
             ExecutorProfile.reset();
             CamResult atBn = gradCam.explain(m, run, in, meta.get("bn").getAsString(), Target.top1());
             assertEquals(7, folds(), "Grad-CAM at a BatchNormalization output: its Conv's output is not needed");
+            assertEquals(0, count(ExecutorProfile.RELU_IN_PLACE), "a run that records autograd overwrites nothing");
             check(atBn, "gradcam_bn.npy", "Grad-CAM at " + meta.get("bn").getAsString());
 
             ExecutorProfile.reset();
@@ -62,7 +65,12 @@ class BatchNormFoldingTest {
     }
 
     private static long folds() {
-        ExecutorProfile.Bucket b = ExecutorProfile.totals().buckets().get(ExecutorProfile.FOLDED_BATCH_NORM);
+        return count(ExecutorProfile.FOLDED_BATCH_NORM);
+    }
+
+    /** Per executor run. */
+    private static long count(String bucket) {
+        ExecutorProfile.Bucket b = ExecutorProfile.totals().buckets().get(bucket);
         return b == null ? 0 : b.count() / Math.max(1, ExecutorProfile.totals().runs());
     }
 
