@@ -5,7 +5,11 @@
         random weights from a fixed seed, eval mode, opset 13, as torch.onnx.export makes them
     /usr/bin/python3 src/test/python/bench_pytorch.py time --arch resnet18 --layer layer4 --batch 1,16 --runs 5
         times PyTorch eager on the same architecture and weights; prints one JSON object per line:
-        {"arch", "batch", "case", "ms": [wall ms per run], "cpu_ms": [this thread's CPU ms per run], "threads", "isa"}
+        {"arch", "batch", "case", "device", "ms": [wall ms per run], "cpu_ms": [this thread's CPU ms per run], "threads",
+         "isa"}; --device cuda (the default when torch finds a GPU) or cpu
+    /usr/bin/python3 src/test/python/bench_pytorch.py profile --arch densenet121 --batch 1,16 --runs 3
+        CPU time of this thread per module type (Conv2d, BatchNorm2d, ...) in a forward pass (no_grad), one JSON
+        object per batch size: {"arch", "batch", "case", "device", "total_ms", "ops": {type: [calls, ms]}}
 
 Cases: "forward" (torch.no_grad), "floor" (forward + the gradient of the summed top-1 logits with respect
 to the layer's output, nothing else), "gradcam" (pytorch-grad-cam's Grad-CAM written in plain torch:
@@ -93,6 +97,8 @@ def timed(fn):
     whole cost, and a loaded machine disturbs it far less than the wall clock)."""
     t0, c0 = time.perf_counter(), time.thread_time()
     fn()
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()   # a GPU computes asynchronously: wait for it
     return (time.perf_counter() - t0) * 1e3, (time.thread_time() - c0) * 1e3
 
 
@@ -104,7 +110,8 @@ def cases(model, layer, x):
         # as cnn-explain's floor: the layer output detached and made to require a gradient, the rest of
         # the forward pass continuing from it, so the backward pass stops there
         saved["a"] = out.detach().requires_grad_()
-        return saved["a"]
+        # a copy goes on: densenet121 applies an in-place ReLU to features.norm5, which a leaf must not see
+        return saved["a"].clone()
 
     def forward():
         with torch.no_grad():
@@ -143,18 +150,18 @@ def cases(model, layer, x):
         lo = cam.amin((2, 3), keepdim=True)
         cam = cam - lo
         cam = cam / (1e-7 + cam.amax((2, 3), keepdim=True))
-        F.interpolate(cam, size=x.shape[2:], mode="bilinear", align_corners=False).numpy()
+        F.interpolate(cam, size=x.shape[2:], mode="bilinear", align_corners=False).cpu().numpy()
 
     return {"forward": forward, "floor": floor, "gradcam": gradcam}
 
 
 def time_arch(args):
-    model = build(args.arch)
+    model = build(args.arch).to(args.device)
     size = args.size or ARCHS[args.arch][1]
     layer = args.layer or ARCHS[args.arch][2]
     for b in [int(v) for v in args.batch.split(",")]:
-        x = torch.randn(b, 3, size, size)
-        fns = cases(model, layer, x)
+        x = torch.randn(b, 3, size, size, device=args.device)
+        fns = {k: v for k, v in cases(model, layer, x).items() if k in args.cases.split(",")}
         times = {k: [] for k in fns}
         cpu = {k: [] for k in fns}
         for fn in fns.values():   # warm-up
@@ -165,10 +172,49 @@ def time_arch(args):
                 times[k].append(wall)
                 cpu[k].append(thread)
         for k, v in times.items():
-            print(json.dumps({"arch": args.arch, "batch": b, "case": k, "ms": v, "cpu_ms": cpu[k],
+            print(json.dumps({"arch": args.arch, "batch": b, "case": k, "device": str(x.device), "ms": v, "cpu_ms": cpu[k],
                               "threads": torch.get_num_threads(),
                               "isa": os.environ.get("DNNL_MAX_CPU_ISA", "ALL"), "torch": torch.__version__}),
                   flush=True)
+
+
+def profile_arch(args):
+    """CPU time of this thread per module type in a forward pass (no_grad), from hooks on every leaf module.
+    What runs outside leaf modules (torch.cat, +, flatten, Python itself) is reported as "(functional and
+    Python)": the run's total minus the modules'."""
+    model = build(args.arch).to(args.device)
+    size = args.size or ARCHS[args.arch][1]
+    for b in [int(v) for v in args.batch.split(",")]:
+        x = torch.randn(b, 3, size, size, device=args.device)
+        totals = {}
+        started = {}
+
+        def pre(m, _):
+            started[id(m)] = time.thread_time()
+
+        def post(m, _, __):
+            t = totals.setdefault(type(m).__name__, [0, 0.0])
+            t[0] += 1
+            t[1] += time.thread_time() - started.pop(id(m))
+        leaves = [m for m in model.modules() if not list(m.children())]
+        handles = [h for m in leaves for h in (m.register_forward_pre_hook(pre), m.register_forward_hook(post))]
+        try:
+            with torch.no_grad():
+                model(x)   # warm-up
+                totals.clear()
+                whole = 0.0
+                for _ in range(args.runs):
+                    c0 = time.thread_time()
+                    model(x)
+                    whole += time.thread_time() - c0
+        finally:
+            for h in handles:
+                h.remove()
+        ops = {k: [v[0] / args.runs, v[1] * 1e3 / args.runs] for k, v in totals.items()}
+        ops["(functional and Python)"] = [0, whole * 1e3 / args.runs - sum(v[1] for v in ops.values())]
+        print(json.dumps({"arch": args.arch, "batch": b, "case": "forward", "device": str(x.device),
+                          "total_ms": whole * 1e3 / args.runs, "ops": ops, "threads": torch.get_num_threads(),
+                          "isa": os.environ.get("DNNL_MAX_CPU_ISA", "ALL"), "torch": torch.__version__}), flush=True)
 
 
 def main():
@@ -182,9 +228,16 @@ def main():
     t.add_argument("--size", type=int)
     t.add_argument("--batch", default="1,16")
     t.add_argument("--runs", type=int, default=5)
+    t.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    t.add_argument("--cases", default="forward,floor,gradcam")
+    r = sub.add_parser("profile")
+    for a in ("--arch", "--size", "--batch", "--runs", "--device"):
+        r._add_action(next(x for x in t._actions if a in x.option_strings))
     args = p.parse_args()
     if args.cmd == "export":
         export(args.dir)
+    elif args.cmd == "profile":
+        profile_arch(args)
     else:
         time_arch(args)
 

@@ -4,6 +4,7 @@ import static org.cnnexplain.graph.OpSupport.one;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Activation;
 import java.util.List;
 import java.util.Map;
@@ -50,12 +51,49 @@ final class ActivationOps {
         }
         NDArray y = x;
         if (in.size() > 1 && in.get(1) != null) {
-            y = y.maximum(OpSupport.scalar(y, in.get(1).getFloat()));
+            y = y.maximum(OpSupport.scalar(y, (float) Tensors.doubleOf(in.get(1))));
         }
         if (in.size() > 2 && in.get(2) != null) {
-            y = y.minimum(OpSupport.scalar(y, in.get(2).getFloat()));
+            y = y.minimum(OpSupport.scalar(y, (float) Tensors.doubleOf(in.get(2))));
         }
         return one(y == x ? x.duplicate() : y);
+    }
+
+    /**
+     * HardSigmoid and HardSwish with their two constants made once, at load time, on the model's device:
+     * the generic op would copy them from Java into a new scalar tensor on every run (to the GPU, there).
+     */
+    static Op bindHardSigmoid(Node node, NDManager constants, boolean swish) {
+        NDArray alpha = Tensors.scalar(constants, swish ? 1f / 6f : node.attributes().getFloat("alpha", 0.2f));
+        NDArray beta = Tensors.scalar(constants, swish ? 0.5f : node.attributes().getFloat("beta", 0.5f));
+        return (n, in) -> {
+            NDArray x = in.get(0);
+            NDArray h = x.mul(alpha).add(beta).clip(0, 1);
+            return one(swish ? x.mul(h) : h);
+        };
+    }
+
+    /**
+     * Clip whose bounds are constants (ReLU6 as exporters write it): the bounds are read once at load
+     * time and the op is one clamp, instead of two reads into Java, two scalar tensors and two passes over
+     * the activation on every run. null when a bound is computed.
+     */
+    static Op bindClip(Node node, java.util.function.Function<String, NDArray> constant) {
+        if (node.opset() < 11) {
+            return null;   // bounds are attributes: the generic op reads nothing
+        }
+        float[] bounds = {Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY};
+        for (int k = 1; k < node.inputs().size() && k < 3; k++) {
+            String name = node.inputs().get(k);
+            if (!name.isEmpty()) {
+                NDArray c = constant.apply(name);
+                if (c == null) {
+                    return null;
+                }
+                bounds[k - 1] = (float) Tensors.doubleOf(c);
+            }
+        }
+        return (n, in) -> one(in.get(0).clip(bounds[0], bounds[1]));
     }
 
     /**

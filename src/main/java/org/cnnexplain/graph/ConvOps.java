@@ -120,9 +120,20 @@ final class ConvOps {
     private static NDArray convolve(NDArray x, NDArray w, NDArray b, Shape stride, Shape pad, Shape dilation,
             int groups) {
         long batch = x.getShape().get(0);
+        // CPU workarounds (see ConvKernels): a GPU convolves the batch at once, with its own kernels
+        boolean cpu = x.getDevice().getDeviceType().equals(ai.djl.Device.Type.CPU);
+        ConvKernels.OneDnnSwitch oneDnn = ConvKernels.groupedSwitch();
+        if (cpu && groups > 1 && oneDnn != null) {
+            oneDnn.enable(true);
+            try {
+                return convolveBatch(x, w, b, stride, pad, dilation, groups);
+            } finally {
+                oneDnn.enable(false);
+            }
+        }
         int chunk = ConvKernels.perSample()
                 ? ConvKernels.samplesPerCall(x.getShape(), w.getShape(), stride, pad, dilation) : Integer.MAX_VALUE;
-        if (batch <= chunk) {
+        if (batch <= chunk || !cpu || pointwise(w, stride, pad)) {
             return convolveBatch(x, w, b, stride, pad, dilation, groups);
         }
         long[] cuts = new long[(int) ((batch - 1) / chunk)];
@@ -138,6 +149,19 @@ final class ConvOps {
         samples.close();   // views of x and per-chunk results; autograd keeps what the backward pass needs
         outs.close();
         return out;
+    }
+
+    /**
+     * A 1 × 1 convolution with stride 1 and no padding: libtorch multiplies the input as it is, with no
+     * lowered copy (no scratch to save by going sample by sample, only a concatenation to pay).
+     */
+    private static boolean pointwise(NDArray w, Shape stride, Shape pad) {
+        for (int a = 2; a < w.getShape().dimension(); a++) {
+            if (w.getShape().get(a) != 1 || stride.get(a - 2) != 1 || pad.get(a - 2) != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static NDArray convolveBatch(NDArray x, NDArray w, NDArray b, Shape stride, Shape pad, Shape dilation,

@@ -33,17 +33,104 @@ public final class Executor {
     private final Graph graph;
     private final List<Op> ops = new ArrayList<>();
     private final Map<String, Integer> lastUse = new HashMap<>();
+    /** Outputs of nodes that read nothing but constants, computed once here (in the graph's manager). */
+    private final Map<String, NDArray> folded = new HashMap<>();
+    private final boolean[] isFolded;
+    /**
+     * By node and input: a constant the op reads only as an argument (a Conv's weights, BatchNormalization's
+     * statistics, the bounds a specialised Clip ignores), passed as the stored tensor itself rather than a
+     * per-run view. A view is what makes an op's result belong to the run, which only the first operand
+     * decides; making one per weight per run was most of the executor's own time.
+     */
+    private final boolean[][] direct;
+    /**
+     * Relu nodes that may overwrite their input when a run records no autograd: the input is a fresh
+     * tensor (made by an op that does not return a view), this Relu is its only reader, and it is no
+     * graph output. Whether the run wants it (a tap) is checked per run.
+     */
+    private final boolean[] reluInPlace;
+    private final boolean anyReluInPlace;
+    /** What {@link ExecutorProfile} charges each node to: its op type, convolutions by kind. */
+    private final String[] profileBucket;
+    /** By Conv node index: the BatchNormalization after it folded into its weights, or null. */
+    private final BatchNormFolding[] foldings;
 
-    /** Resolves every node's op up front, so an unsupported op fails at load time. */
+    /**
+     * Resolves every node's op up front, so an unsupported op fails at load time. Nodes that read only
+     * constants (ONNX {@code Constant} nodes and the arithmetic exporters hang on them) are computed
+     * here, once, and ops specialise for their constant inputs ({@link Ops#forNode(Node, java.util.function.Function, NDManager)}):
+     * a run then neither repeats them nor copies constants into Java.
+     */
     public Executor(Graph graph) {
         this.graph = graph;
         List<Node> nodes = graph.nodes();
+        isFolded = new boolean[nodes.size()];
+        profileBucket = new String[nodes.size()];
+        direct = new boolean[nodes.size()][];
         for (int i = 0; i < nodes.size(); i++) {
-            ops.add(Ops.forNode(nodes.get(i)));
-            for (String input : nodes.get(i).inputs()) {
+            Node node = nodes.get(i);
+            profileBucket[i] = ExecutorProfile.bucketOf(node);
+            Op op = Ops.forNode(node, this::constant, graph.manager());
+            ops.add(op);
+            boolean argumentsOnly = node.opType().equals("Conv") || node.opType().equals("BatchNormalization")
+                    || op != Ops.forNode(node);   // a specialised op has read its constants already
+            direct[i] = new boolean[node.inputs().size()];
+            for (int k = 1; k < node.inputs().size(); k++) {
+                direct[i][k] = argumentsOnly && !node.inputs().get(k).isEmpty() && constant(node.inputs().get(k)) != null;
+            }
+            for (String input : node.inputs()) {
                 lastUse.put(input, i);
             }
+            if (node.inputs().stream().allMatch(in -> in.isEmpty() || constant(in) != null)) {
+                List<NDArray> inputs = new ArrayList<>();
+                node.inputs().forEach(in -> inputs.add(in.isEmpty() ? null : constant(in)));
+                List<NDArray> outputs = apply(i, node, inputs);
+                for (int k = 0; k < node.outputs().size() && k < outputs.size(); k++) {
+                    folded.put(node.outputs().get(k), outputs.get(k));
+                }
+                isFolded[i] = true;
+            }
         }
+        foldings = BatchNormFolding.find(graph, isFolded, this::constant);
+        reluInPlace = reluInPlace(graph, isFolded);
+        boolean any = false;
+        for (boolean b : reluInPlace) {
+            any |= b;
+        }
+        anyReluInPlace = any && InPlaceRelu.available();
+    }
+
+    /** Ops whose result is a new tensor, never a view of an input (see {@link #reluInPlace}). */
+    private static final Set<String> FRESH = Set.of("Conv", "BatchNormalization", "Add", "Sub", "Mul", "Div",
+            "Gemm", "MatMul", "MaxPool", "AveragePool", "GlobalAveragePool", "Clip");
+
+    private static boolean[] reluInPlace(Graph graph, boolean[] isFolded) {
+        List<Node> nodes = graph.nodes();
+        Map<String, Integer> readers = new HashMap<>();
+        Map<String, String> producedBy = new HashMap<>();
+        for (Node n : nodes) {
+            n.inputs().forEach(in -> readers.merge(in, 1, Integer::sum));
+            n.outputs().forEach(out -> producedBy.put(out, n.opType()));
+        }
+        boolean[] result = new boolean[nodes.size()];
+        for (int i = 0; i < nodes.size(); i++) {
+            Node n = nodes.get(i);
+            if (isFolded[i] || !n.opType().equals("Relu")) {
+                continue;
+            }
+            String in = n.inputs().get(0);
+            String producer = producedBy.get(in);
+            // a Conv's output may be its BatchNormalization's, folded (BatchNormFolding): fresh too
+            result[i] = producer != null && FRESH.contains(producer) && readers.get(in) == 1
+                    && !graph.outputs().contains(in);
+        }
+        return result;
+    }
+
+    /** A weight, or a node output computed at load time; null for anything a run computes. */
+    private NDArray constant(String name) {
+        NDArray c = graph.constants().get(name);
+        return c != null ? c : folded.get(name);
     }
 
     public Graph graph() {
@@ -68,23 +155,75 @@ public final class Executor {
         Map<String, NDArray> values = new HashMap<>(feeds);
         feeds.forEach(MemoryCheck::requireOwned);
         List<Node> nodes = graph.nodes();
-        for (int i = 0; i < nodes.size(); i++) {
-            Node node = nodes.get(i);
-            List<NDArray> inputs = new ArrayList<>(node.inputs().size());
-            for (String name : node.inputs()) {
-                inputs.add(name.isEmpty() ? null : value(run, values, name, node));
-            }
-            List<NDArray> outputs = apply(i, node, inputs);
-            for (int k = 0; k < node.outputs().size() && k < outputs.size(); k++) {
-                NDArray out = own(run, outputs.get(k));
-                MemoryCheck.requireOwned(node.outputs().get(k), out);
-                if (hook != null) {
-                    out = hook.apply(node.outputs().get(k), out);
+        ExecutorProfile.Run profile = ExecutorProfile.start();
+        boolean[] skip = null;   // BatchNormalization nodes folded into their Conv in this run
+        // nothing of this run records autograd: no hook making a tensor require a gradient, no feed that does
+        boolean mayOverwrite = anyReluInPlace && hook == null
+                && feeds.values().stream().noneMatch(AutogradHistory::records);
+        try {
+            for (String name : wanted) {
+                // a wanted output computed at load time: the run gets its view, through the hook like any other
+                if (!values.containsKey(name) && folded.containsKey(name)) {
+                    NDArray v = Tensors.viewIn(run, folded.get(name));
+                    values.put(name, hook == null ? v : hook.apply(name, v));
                 }
-                values.put(node.outputs().get(k), out);
             }
-            release(values, node, i, keep, feeds);
-            MemoryCheck.afterNode();
+            for (int i = 0; i < nodes.size(); i++) {
+                if (isFolded[i] || (skip != null && skip[i])) {
+                    continue;
+                }
+                Node node = nodes.get(i);
+                // a Conv whose own output nobody asked for gives its BatchNormalization's output directly
+                BatchNormFolding folding = foldings[i] != null && !keep.contains(node.outputs().get(0)) ? foldings[i] : null;
+                List<NDArray> inputs = new ArrayList<>(node.inputs().size());
+                if (folding != null) {
+                    inputs = folding.convInputs(value(run, values, node.inputs().get(0), node));
+                    skip = skip == null ? new boolean[nodes.size()] : skip;
+                    skip[folding.batchNorm()] = true;
+                } else {
+                    for (int k = 0; k < node.inputs().size(); k++) {
+                        String name = node.inputs().get(k);
+                        inputs.add(name.isEmpty() ? null : direct[i][k] ? constant(name) : value(run, values, name, node));
+                    }
+                }
+                if (profile != null) {
+                    profile.enter(profileBucket[i]);
+                }
+                boolean inPlace = mayOverwrite && reluInPlace[i] && !keep.contains(node.inputs().get(0))
+                        && !feeds.containsKey(node.inputs().get(0));
+                List<NDArray> outputs = inPlace ? List.of(InPlaceRelu.apply(inputs.get(0))) : apply(i, node, inputs);
+                if (profile != null) {
+                    profile.lap(profileBucket[i]);
+                    profile.recorded(outputs);
+                    if (folding != null) {
+                        profile.count(ExecutorProfile.FOLDED_BATCH_NORM);
+                    }
+                    if (inPlace) {
+                        profile.count(ExecutorProfile.RELU_IN_PLACE);
+                    }
+                }
+                List<String> names = folding != null ? List.of(folding.output()) : node.outputs();
+                for (int k = 0; k < names.size() && k < outputs.size(); k++) {
+                    NDArray out = own(run, outputs.get(k));
+                    MemoryCheck.requireOwned(names.get(k), out);
+                    if (hook != null) {
+                        out = hook.apply(names.get(k), out);
+                    }
+                    values.put(names.get(k), out);
+                }
+                if (profile != null) {
+                    profile.lap(ExecutorProfile.BOOKKEEPING);
+                }
+                release(values, node, i, keep, feeds);
+                if (profile != null) {
+                    profile.lap(ExecutorProfile.RELEASE);
+                }
+                MemoryCheck.afterNode();
+            }
+        } finally {
+            if (profile != null) {
+                profile.finish();
+            }
         }
         Map<String, NDArray> result = new LinkedHashMap<>();
         for (String name : wanted) {
@@ -110,7 +249,7 @@ public final class Executor {
     private NDArray value(NDManager run, Map<String, NDArray> values, String name, Node reader) {
         NDArray v = values.get(name);
         if (v == null) {
-            NDArray constant = graph.constants().get(name);
+            NDArray constant = constant(name);
             if (constant == null) {
                 throw new UserError("tensor '" + name + "' read by " + reader.describe()
                         + " is neither a model input, a weight, nor the output of an earlier node");

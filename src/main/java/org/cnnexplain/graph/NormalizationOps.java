@@ -23,6 +23,11 @@ final class NormalizationOps {
             throw OpSupport.unsupported(node, "BatchNormalization in training mode (running mean/var outputs)");
         }
         NDArray x = in.get(0);
+        if (x.getShape().dimension() >= 2) {
+            // libtorch's inference batch norm: one pass over x, the same per-channel scale and shift as below
+            return one(ai.djl.nn.norm.BatchNorm.batchNorm(x, in.get(3), in.get(4), in.get(1), in.get(2), 1, 0.1f,
+                    node.attributes().getFloat("epsilon", 1e-5f), false).singletonOrThrow());
+        }
         int rank = x.getShape().dimension();
         long[] perChannel = new long[rank];
         java.util.Arrays.fill(perChannel, 1);

@@ -38,7 +38,7 @@ final class OpSupport {
 
     /** An int64/int32 tensor (shape arithmetic: axes, shapes, indices) as a Java array. */
     static long[] longs(NDArray a) {
-        return a.toType(ai.djl.ndarray.types.DataType.INT64, false).toLongArray();
+        return Tensors.longsOf(a);
     }
 
     /** Maps a possibly negative axis into [0, rank). */

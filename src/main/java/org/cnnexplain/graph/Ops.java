@@ -1,6 +1,9 @@
 package org.cnnexplain.graph;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.TreeMap;
 import org.cnnexplain.UserError;
 
@@ -37,6 +40,24 @@ public final class Ops {
                     + "' (supported: " + String.join(", ", OPS.keySet()) + ")");
         }
         return op;
+    }
+
+    /**
+     * The op for {@code node}, specialised for the inputs that are constants ({@code constant} gives a
+     * constant's stored tensor by name, or null): an op that would read a constant into Java on every run
+     * (Clip's bounds, Pad's amounts) reads it here, once; one that would make a scalar tensor from Java
+     * on every run (HardSigmoid, HardSwish) makes it here, in {@code constants}, the model's manager.
+     */
+    public static Op forNode(Node node, Function<String, NDArray> constant, NDManager constants) {
+        Op generic = forNode(node);
+        Op bound = switch (node.opType()) {
+            case "Clip" -> ActivationOps.bindClip(node, constant);
+            case "Pad" -> ShapeOps.bindPad(node, constant);
+            case "HardSigmoid" -> ActivationOps.bindHardSigmoid(node, constants, false);
+            case "HardSwish" -> ActivationOps.bindHardSigmoid(node, constants, true);
+            default -> null;
+        };
+        return bound == null ? generic : bound;
     }
 
 }

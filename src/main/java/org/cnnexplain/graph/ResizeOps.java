@@ -107,7 +107,7 @@ final class ResizeOps {
             return out;
         }
         float[] given = in.size() > scalesAt && in.get(scalesAt) != null && in.get(scalesAt).size() > 0
-                ? in.get(scalesAt).toType(DataType.FLOAT32, false).toFloatArray()
+                ? Tensors.floatsOf(in.get(scalesAt))
                 : node.attributes().getFloats("scales");
         if (given == null || given.length != axes.length) {
             throw new UserError(node.describe() + ": needs scales or sizes for all " + axes.length + " axes");

@@ -85,25 +85,55 @@ final class ShapeOps {
      * pads = [x1_begin, x2_begin, ..., x1_end, x2_end, ...] over all axes (or over {@code axes}, opset 18).
      */
     static List<NDArray> pad(Node node, List<NDArray> in) {
-        NDArray x = in.get(0);
+        return one(pad(node, in.get(0), padMode(node), PadAmounts.of(node, in)));
+    }
+
+    private static String padMode(Node node) {
         String mode = node.attributes().getString("mode", "constant");
         if (!List.of("constant", "reflect", "edge", "wrap").contains(mode)
                 || (mode.equals("wrap") && node.opset() < 19)) {
             throw OpSupport.unsupported(node, "Pad mode '" + mode + "' (valid: constant, reflect, edge; wrap from"
                     + " opset 19)");
         }
-        int rank = x.getShape().dimension();
-        long[] pads;
-        double value;
-        long[] axes = null;
-        if (node.opset() >= 11) {
-            pads = longs(in.get(1));
-            value = in.size() > 2 && in.get(2) != null ? in.get(2).toType(DataType.FLOAT64, false).getDouble() : 0;
-            axes = in.size() > 3 && in.get(3) != null ? longs(in.get(3)) : null;
-        } else {
-            pads = node.attributes().getInts("pads");
-            value = node.attributes().getFloat("value", 0f);
+        return mode;
+    }
+
+    /**
+     * What a Pad node pads by: from attributes before opset 11, else from its inputs, which exporters
+     * make constants, so {@link #bindPad} reads them once at load time rather than on every run.
+     */
+    private record PadAmounts(long[] pads, double value, long[] axes) {
+
+        static PadAmounts of(Node node, List<NDArray> in) {
+            if (node.opset() < 11) {
+                return new PadAmounts(node.attributes().getInts("pads"), node.attributes().getFloat("value", 0f), null);
+            }
+            return new PadAmounts(longs(in.get(1)),
+                    in.size() > 2 && in.get(2) != null ? Tensors.doubleOf(in.get(2)) : 0,
+                    in.size() > 3 && in.get(3) != null ? longs(in.get(3)) : null);
         }
+    }
+
+    /** Pad with its amounts read at load time when they are constants (see {@link Ops#forNode(Node, java.util.function.Function, ai.djl.ndarray.NDManager)}). */
+    static Op bindPad(Node node, java.util.function.Function<String, NDArray> constant) {
+        List<NDArray> in = new java.util.ArrayList<>();
+        for (String name : node.inputs()) {
+            NDArray c = name.isEmpty() ? null : constant.apply(name);
+            if (c == null && !name.isEmpty() && in.size() > 0) {
+                return null;   // computed amounts: read them on every run
+            }
+            in.add(c);
+        }
+        String mode = padMode(node);
+        PadAmounts amounts = PadAmounts.of(node, in);
+        return (n, xs) -> one(pad(n, xs.get(0), mode, amounts));
+    }
+
+    private static NDArray pad(Node node, NDArray x, String mode, PadAmounts amounts) {
+        int rank = x.getShape().dimension();
+        long[] pads = amounts.pads();
+        double value = amounts.value();
+        long[] axes = amounts.axes();
         int[] which = axes == null ? java.util.stream.IntStream.range(0, rank).toArray() : OpSupport.axes(node, axes, rank);
         long[] begin = new long[rank];
         long[] end = new long[rank];
@@ -115,20 +145,20 @@ final class ShapeOps {
             for (int a = 0; a < rank; a++) {
                 x = wrap(node, x, a, begin[a], end[a]);
             }
-            return one(x);
+            return x;
         }
         if (!mode.equals("constant")) {
             for (int a = 0; a < rank; a++) {
                 x = padByCopies(node, x, a, begin[a], end[a], mode.equals("reflect"));
             }
-            return one(x);
+            return x;
         }
         long[] torch = new long[2 * rank];   // last axis first, as NDArray.pad wants
         for (int i = 0; i < rank; i++) {
             torch[2 * i] = begin[rank - 1 - i];
             torch[2 * i + 1] = end[rank - 1 - i];
         }
-        return one(x.pad(new Shape(torch), value));
+        return x.pad(new Shape(torch), value);
     }
 
     /**

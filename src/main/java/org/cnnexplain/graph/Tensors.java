@@ -86,6 +86,27 @@ public final class Tensors {
         }
     }
 
+    /**
+     * An int64/int32 tensor's values in Java (shape arithmetic: axes, shapes, indices). The ops read
+     * tensor data only through these methods, so {@link ExecutorProfile} counts every such copy.
+     */
+    public static long[] longsOf(NDArray a) {
+        ExecutorProfile.toJava(a);
+        return a.getDataType() == DataType.INT64 ? a.toLongArray() : a.toType(DataType.INT64, false).toLongArray();
+    }
+
+    /** A tensor's values as float32 in Java. */
+    public static float[] floatsOf(NDArray a) {
+        ExecutorProfile.toJava(a);
+        return a.getDataType() == DataType.FLOAT32 ? a.toFloatArray() : a.toType(DataType.FLOAT32, false).toFloatArray();
+    }
+
+    /** A one-element tensor's value as a double. */
+    public static double doubleOf(NDArray a) {
+        ExecutorProfile.toJava(a);
+        return a.toType(DataType.FLOAT64, false).getDouble();
+    }
+
     private static ByteBuffer direct(long bytes) {
         return ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.nativeOrder());
     }
@@ -97,6 +118,7 @@ public final class Tensors {
      */
     private static NDArray owned(NDManager manager, ByteBuffer data, Shape shape, DataType type) {
         data.rewind();
+        ExecutorProfile.toTensor(type);
         try (NDArray javaBacked = manager.create(data, shape, type)) {
             return javaBacked.duplicate();
         } finally {

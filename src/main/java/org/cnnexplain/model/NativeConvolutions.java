@@ -20,7 +20,10 @@ import java.util.Locale;
  * libtorch's global context through JNA, by the C++ symbols libtorch exports:
  * {@code at::globalContext()} and {@code at::Context::setUserEnabledMkldnn(bool)}.
  *
- * <p>{@code -Dcnnexplain.convolutions=onednn} keeps oneDNN (capped as {@link OneDnnIsa} says).
+ * <p>{@code -Dcnnexplain.convolutions=onednn} keeps oneDNN (capped as {@link OneDnnIsa} says). Grouped
+ * (depthwise) convolutions still go through oneDNN's SSE4.1 kernels while that cap is in force
+ * ({@link ConvKernels#groupedThroughOneDnn}; {@code -Dcnnexplain.convolutions.grouped.native=true} keeps
+ * them on libtorch's own).
  */
 final class NativeConvolutions {
 
@@ -36,8 +39,25 @@ final class NativeConvolutions {
             String wanted = System.getProperty(PROPERTY, "native").trim().toLowerCase(Locale.ROOT);
             applied = wanted.equals("native") && setOneDnnEnabled(false);
             ConvKernels.convolveSampleBySample(applied);
+            // grouped convolutions through oneDNN only where its kernels are the ones known to be right
+            boolean capped = OneDnnIsa.DEFAULT_CAP.equals(OneDnnIsa.apply());
+            ConvKernels.groupedThroughOneDnn(applied && capped && !Boolean.getBoolean(PROPERTY + ".grouped.native")
+                    ? mkldnnFlag() : null);
         }
         return applied;
+    }
+
+    /** libtorch's oneDNN flag alone, its function and context looked up once: a switch cheap enough per call. */
+    private static ConvKernels.OneDnnSwitch mkldnnFlag() {
+        try {
+            NativeLibrary torch = NativeLibrary.getInstance(Path.of(LibUtils.getLibtorchPath()).resolve("libtorch_cpu.so")
+                    .toString());
+            Pointer context = torch.getFunction("_ZN2at13globalContextEv").invokePointer(new Object[0]);
+            com.sun.jna.Function set = torch.getFunction("_ZN2at7Context20setUserEnabledMkldnnEb");
+            return on -> set.invokeVoid(new Object[] {context, on});
+        } catch (RuntimeException | UnsatisfiedLinkError e) {
+            return null;
+        }
     }
 
     private static boolean setOneDnnEnabled(boolean enabled) {

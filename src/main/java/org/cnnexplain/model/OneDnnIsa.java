@@ -61,7 +61,8 @@ final class OneDnnIsa {
         }
     }
 
-    private static void set(String name, String value) {
+    /** Sets a variable in this process's native environment (for libraries that read it), unless it is set. */
+    static void set(String name, String value) {
         try {
             if (Platform.isWindows()) {
                 Kernel32.INSTANCE.SetEnvironmentVariableA(name, value);

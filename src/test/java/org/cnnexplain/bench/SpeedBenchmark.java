@@ -22,6 +22,7 @@ import org.cnnexplain.explain.LayerChoice;
 import org.cnnexplain.explain.LayerGradients;
 import org.cnnexplain.explain.ReferenceScoreCam;
 import org.cnnexplain.explain.Target;
+import org.cnnexplain.graph.ExecutorProfile;
 import org.cnnexplain.graph.Tensors;
 import org.cnnexplain.model.ExplainableModel;
 import org.cnnexplain.model.Layer;
@@ -43,8 +44,8 @@ import org.cnnexplain.model.ModelLoader;
  * ({@code /usr/bin/python3}) once with and once without {@code DNNL_MAX_CPU_ISA=SSE41} (our engine caps
  * oneDNN at SSE4.1, see {@code OneDnnIsa}) and prints its medians and our ratios to them.
  * The input is random (seeded) with the model's input shape, or {@code --input x.npy} (its first sample); {@code --size N} sets a dynamic one.
- * {@code --profile N} adds, per batch, where one forward pass spends its time: per op type and the N most
- * expensive nodes (e.g. {@code --batch 1,20 --profile 5}: Score-CAM's masked inputs go through the model as
+ * {@code --nodes N} adds, per batch, where one forward pass spends its time: per op type and the N most
+ * expensive nodes (e.g. {@code --batch 1,20 --nodes 5}: Score-CAM's masked inputs go through the model as
  * such a batch).
  * Besides wall-clock medians it prints medians of the calling thread's CPU time per call, which a shared,
  * loaded machine disturbs far less; with {@code OMP_NUM_THREADS=1} libtorch computes on that thread, so it is
@@ -68,7 +69,8 @@ public final class SpeedBenchmark {
                 System.getProperty("cnnexplain.onednn.isa", "SSE41 (default cap)"), runs);
         Map<String, Double> ours = new LinkedHashMap<>();
         try (ExplainableModel model = ModelLoader.load(Path.of(opt.get("model")), opt.get("device"))) {
-            System.out.println("model " + opt.get("model") + " on " + model.device());
+            System.out.println("model " + opt.get("model") + " ran on " + model.device() + " (asked: " + opt.get("device")
+                    + "; DJL finds " + ai.djl.engine.Engine.getEngine("PyTorch").getGpuCount() + " GPU)");
             Layer layer = LayerChoice.resolve(model, opt.get("layer"));
             long[] shape = model.inputShape();
             if (opt.containsKey("size")) {
@@ -96,6 +98,9 @@ public final class SpeedBenchmark {
                 Map<String, long[]> cpu = new LinkedHashMap<>();
                 float[] data = input(opt.get("input"), shape);
                 Map<String, long[]> times = time(model, shape, data, fns, runs, cpu);
+                if (Boolean.parseBoolean(opt.getOrDefault("profile", "false"))) {
+                    profile(model, shape, data, fns, runs, b);
+                }
                 double floor = times.containsKey("floor") ? median(times.get("floor")) : Double.NaN;
                 double cpuFloor = cpu.containsKey("floor") ? median(cpu.get("floor")) : Double.NaN;
                 System.out.printf(Locale.ROOT, "batch %s%n  %-16s %10s %10s %8s %10s %8s%n", b, "method", "median ms",
@@ -108,8 +113,8 @@ public final class SpeedBenchmark {
                     System.out.printf(Locale.ROOT, "  %-16s %10.1f %10.2f %8.2f %10.1f %8.2f%n", e.getKey(), ms,
                             ms / shape[0], median(e.getValue()) / floor, cpuMs, median(cpu.get(e.getKey())) / cpuFloor);
                 }
-                if (opt.containsKey("profile")) {
-                    profile(model, shape, data, Integer.parseInt(opt.get("profile")), runs);
+                if (opt.containsKey("nodes")) {
+                    nodes(model, shape, data, Integer.parseInt(opt.get("nodes")), runs);
                 }
             }
         }
@@ -167,11 +172,11 @@ public final class SpeedBenchmark {
      * {@code runs}). With {@code OMP_NUM_THREADS=1} this is the whole cost; the time between the last
      * node and the end of the pass (returning the outputs, freeing the run) is not counted.
      */
-    private static void profile(ExplainableModel model, long[] shape, float[] data, int top, int runs) {
+    private static void nodes(ExplainableModel model, long[] shape, float[] data, int top, int runs) {
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         Map<String, String> nodeOf = new java.util.HashMap<>();
         Map<String, String> opOf = new java.util.HashMap<>();
-        model.requireGraph("--profile").nodes().forEach(n -> n.outputs().forEach(o -> {
+        model.requireGraph("--nodes").nodes().forEach(n -> n.outputs().forEach(o -> {
             nodeOf.put(o, n.name());
             opOf.put(o, n.opType());
         }));
@@ -213,6 +218,40 @@ public final class SpeedBenchmark {
                 System.out.printf(Locale.ROOT, "    node %-40s %8.3f ms%n", e.getKey(), e.getValue()));
     }
 
+    /**
+     * One more round per method with {@link ExecutorProfile} on: CPU time per op type, the executor's own
+     * time, the copies between Java and tensors, and what the method spends outside the executor (the
+     * backward pass, the target, the map), per call.
+     */
+    private static void profile(ExplainableModel model, long[] shape, float[] data,
+                                Map<String, BiConsumer<NDManager, NDArray>> fns, int runs, String batch) {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        ExecutorProfile.setEnabled(true);
+        try {
+            for (var e : fns.entrySet()) {
+                ExecutorProfile.reset();
+                long cpu = 0;
+                for (int r = 0; r < runs; r++) {
+                    try (NDManager run = model.newRun()) {
+                        NDArray x = Tensors.of(run, data, new Shape(shape));
+                        long c0 = threads.getCurrentThreadCpuTime();
+                        e.getValue().accept(run, x);
+                        cpu += threads.getCurrentThreadCpuTime() - c0;
+                    }
+                }
+                ExecutorProfile.Totals t = ExecutorProfile.totals();
+                long inExecutor = t.buckets().values().stream().mapToLong(ExecutorProfile.Bucket::cpuNanos).sum();
+                System.out.printf(Locale.ROOT, "profile batch %s %s: %.1f ms per call, %.1f executor runs per call, ops"
+                        + " %.1f ms, outside the executor (backward, target, map) %.1f ms%n", batch, e.getKey(),
+                        cpu / 1e6 / runs, (double) t.runs() / runs, t.opNanos() / 1e6 / runs,
+                        (cpu - inExecutor) / 1e6 / runs);
+                System.out.print(t.table(runs));
+            }
+        } finally {
+            ExecutorProfile.setEnabled(false);
+        }
+    }
+
     /** PyTorch eager, capped and uncapped, and our ratios to it (same case names: forward, floor, gradcam). */
     private static void comparePyTorch(Map<String, String> opt, Map<String, Double> ours) throws Exception {
         for (String isa : new String[] {"SSE41", "ALL"}) {
@@ -224,12 +263,19 @@ public final class SpeedBenchmark {
             if (opt.containsKey("size")) {
                 cmd.addAll(List.of("--size", opt.get("size")));
             }
+            if (opt.get("device").equals("cpu")) {
+                cmd.addAll(List.of("--device", "cpu"));
+            }
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
+            // always an explicit environment: left alone, the child inherits this process's native one, where
+            // our engine has set DNNL_MAX_CPU_ISA=SSE41 (so "ALL" used to time a capped PyTorch)
+            pb.environment().remove("DNNL_MAX_CPU_ISA");
             if (!isa.equals("ALL")) {
                 pb.environment().put("DNNL_MAX_CPU_ISA", isa);
             }
             Process p = pb.start();
-            System.out.printf(Locale.ROOT, "PyTorch eager (%s), DNNL_MAX_CPU_ISA=%s%n", opt.get("pytorch"), isa);
+            System.out.printf(Locale.ROOT, "PyTorch eager (%s), DNNL_MAX_CPU_ISA=%s, device %s%n", opt.get("pytorch"), isa,
+                    opt.get("device").equals("cpu") ? "cpu" : "cuda when torch finds one (see each line)");
             System.out.printf(Locale.ROOT, "  %-6s %-10s %10s %10s %10s %11s %11s %10s%n", "batch", "case", "torch ms",
                     "ours ms", "ours/torch", "torch cpu", "ours cpu", "ours/torch");
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -239,10 +285,11 @@ public final class SpeedBenchmark {
                     double torch = median(o, "ms");
                     double torchCpu = median(o, "cpu_ms");
                     String key = o.get("batch").getAsInt() + "/" + o.get("case").getAsString();
-                    System.out.printf(Locale.ROOT, "  %-6d %-10s %10.1f %10s %10s %11.1f %11s %10s%n",
+                    System.out.printf(Locale.ROOT, "  %-6d %-10s %10.1f %10s %10s %11.1f %11s %10s  on %s%n",
                             o.get("batch").getAsInt(), o.get("case").getAsString(), torch, fmt(ours.get(key), 1),
                             fmt(ratio(ours.get(key), torch), 2), torchCpu, fmt(ours.get(key + "/cpu"), 1),
-                            fmt(ratio(ours.get(key + "/cpu"), torchCpu), 2));
+                            fmt(ratio(ours.get(key + "/cpu"), torchCpu), 2),
+                            o.has("device") ? o.get("device").getAsString() : "cpu");
                 }
             }
             if (p.waitFor() != 0) {
