@@ -10,7 +10,7 @@ import org.cnnexplain.UserError;
  * <p>The PyTorch engine is started offline: natives come from the
  * {@code pytorch-native-*} jar on the classpath and are never downloaded, unless
  * the user sets {@code -Dai.djl.offline=false} themselves. oneDNN's kernels are capped at SSE4.1
- * first ({@link OneDnnIsa} says why), large tensors get huge pages ({@link HugePages}), and once libtorch is loaded its CPU convolutions are routed
+ * first ({@link OneDnnIsa} says why), freed tensor memory stays for the next tensors ({@link TensorMemory}), and once libtorch is loaded its CPU convolutions are routed
  * to its own kernels instead of oneDNN's ({@link NativeConvolutions}).
  */
 public final class DeviceChoice {
@@ -25,7 +25,7 @@ public final class DeviceChoice {
             System.setProperty("ai.djl.offline", "true");
         }
         OneDnnIsa.apply();
-        HugePages.apply();
+        TensorMemory.apply();
         try {
             Engine engine = Engine.getEngine("PyTorch");
             NativeConvolutions.apply();
