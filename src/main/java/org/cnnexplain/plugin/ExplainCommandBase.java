@@ -102,7 +102,7 @@ public abstract class ExplainCommandBase extends CnnCommand {
             Luts.get(lut());
         }
         ExplainableModel m = loadModel();
-        if (tiled() && !(m.hasSpatialOutput() && m.takesAnySize())) {   // such a model takes the image whole
+        if (tiled()) {
             computeTiled(m, request);
             return;
         }
@@ -199,8 +199,9 @@ public abstract class ExplainCommandBase extends CnnCommand {
 
     /**
      * {@code fit=tile}: every plane (inside the ROI's bounding box, if any) cut into tiles, explained
-     * tile by tile and stitched; the class map beside the maps. A per-pixel model (a U-Net of a fixed
-     * size) gets Seg-Grad-CAM over the whole plane instead ({@link org.cnnexplain.tile.TiledSegCam}): the
+     * tile by tile and stitched; the class map beside the maps. A per-pixel model (a U-Net) gets
+     * Seg-Grad-CAM over the whole plane instead ({@link org.cnnexplain.tile.TiledSegCam}), in tiles of its
+     * fixed size, or of its default size when it takes any: an image too large to run whole still fits. The
      * ROI is then its target region, not a box to tile. Cancelled: nothing is output.
      */
     private void computeTiled(ExplainableModel m, ExplainRequest request) {

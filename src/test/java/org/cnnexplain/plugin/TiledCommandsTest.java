@@ -132,6 +132,44 @@ class TiledCommandsTest {
         assertEquals(new java.awt.Rectangle(0, 0, 256, 192), heat.getBounds());
     }
 
+    /**
+     * A U-Net that takes any size, asked for fit=tile (an image too large to run whole): Seg-Grad-CAM in
+     * tiles of its default size with a halo of its receptive field gives the map of a run on the whole image.
+     */
+    @Test
+    void aUNetThatTakesAnySizeIsTiledWhenAskedAndGivesTheWholeImagesMap() throws Exception {
+        ImagePlus whole = field();
+        whole.setRoi(new Roi(100, 100, 600, 420));
+        ImagePlus crop = new ImagePlus("crop", whole.getProcessor().crop());
+        float[][] maps = new float[2][];
+        String[] infos = new String[2];
+        for (int i = 0; i < 2; i++) {
+            ImagePlus image = crop.duplicate();
+            Map<String, Object> in = new HashMap<>();
+            in.put("image", image);
+            in.put("model", new File("src/test/resources/models/unet_dyn_op13.onnx"));
+            in.put("device", "cpu");
+            in.put("fit", i == 0 ? "tile" : "error");
+            in.put("target", "1");
+            ImagePlus result = (ImagePlus) run(GradCamCommand.class, in).getOutput("result");
+            assertEquals(600, result.getWidth());
+            assertEquals(420, result.getHeight());
+            maps[i] = (float[]) result.getProcessor().convertToFloatProcessor().getPixels();
+            infos[i] = String.valueOf(result.getInfoProperty());
+        }
+        System.out.println("any-size U-Net in tiles: " + infos[0]);
+        assertTrue(infos[0].contains("tiled: "), infos[0]);
+        assertTrue(!infos[0].contains("less than the receptive field"), infos[0]);
+        double max = 0;
+        double worst = 0;
+        for (int p = 0; p < maps[1].length; p++) {
+            max = Math.max(max, Math.abs(maps[1][p]));
+            worst = Math.max(worst, Math.abs(maps[0][p] - maps[1][p]));
+        }
+        assertTrue(max > 0, "a map that is not empty");
+        assertTrue(worst <= 1e-4 * max, "tiled vs whole: max difference " + worst + " of a maximum " + max);
+    }
+
     @Test
     void cancellingBetweenBatchesLeavesNothingBehind() throws Exception {
         ImagePlus image = field();
