@@ -65,6 +65,18 @@ class TiledCommandsTest {
         return in;
     }
 
+    /** The Grad-CAM heatmap the command laid over {@code image}. */
+    static ImageRoi gradCamOverlay(ImagePlus image) {
+        ImageRoi heat = null;
+        for (Roi r : image.getOverlay().toArray()) {
+            if (r instanceof ImageRoi ir && r.getName().startsWith(ResultImages.ROI_PREFIX + " Grad-CAM")) {
+                heat = ir;
+            }
+        }
+        assertTrue(heat != null, "a heatmap overlay");
+        return heat;
+    }
+
     @Test
     void anAreaRoiRestrictsTheTilesToItsBoundingBox() throws Exception {
         ImagePlus image = field();
@@ -81,13 +93,7 @@ class TiledCommandsTest {
         assertEquals("interphase", classes.getStack().getSliceLabel(1));
         assertEquals("empty", classes.getStack().getSliceLabel(4));
         assertEquals(300, classes.getWidth());
-        ImageRoi heat = null;
-        for (Roi r : image.getOverlay().toArray()) {
-            if (r instanceof ImageRoi ir && r.getName().startsWith(ResultImages.ROI_PREFIX + " Grad-CAM")) {
-                heat = ir;
-            }
-        }
-        assertTrue(heat != null, "a heatmap overlay");
+        ImageRoi heat = gradCamOverlay(image);
         assertEquals(new java.awt.Rectangle(256, 128, 300, 200), heat.getBounds());
     }
 
@@ -122,13 +128,7 @@ class TiledCommandsTest {
         assertNull(m.getOutput("classmap"));
         ImagePlus layer = (ImagePlus) m.getOutput("layermaps");
         assertTrue(layer != null && layer.getWidth() < 256 && 256 % layer.getWidth() == 0, "layer maps");
-        ImageRoi heat = null;
-        for (Roi r : image.getOverlay().toArray()) {
-            if (r instanceof ImageRoi ir && r.getName().startsWith(ResultImages.ROI_PREFIX + " Grad-CAM")) {
-                heat = ir;
-            }
-        }
-        assertTrue(heat != null, "a heatmap overlay");
+        ImageRoi heat = gradCamOverlay(image);
         assertEquals(new java.awt.Rectangle(0, 0, 256, 192), heat.getBounds());
     }
 
