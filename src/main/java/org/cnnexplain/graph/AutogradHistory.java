@@ -11,7 +11,8 @@ import java.nio.file.Path;
 
 /**
  * Whether autograd recorded the op that made a tensor (the tensor has a {@code grad_fn}), for
- * {@link ExecutorProfile} and the tests that prove forward-only runs record nothing.
+ * {@link ExecutorProfile}, the tests that prove forward-only runs record nothing, and ops whose fast
+ * path has another backward than the op ({@code PoolOps}' 2 × 2 max pool).
  *
  * <p>DJL answers only half of it: {@code NDArray.hasGradient()} is libtorch's {@code requires_grad()}
  * restricted to leaves (tensors made by the user), so an op's result never has one, recorded or not.
@@ -36,6 +37,14 @@ public final class AutogradHistory {
             throw new IllegalStateException("this libtorch build does not export grad_fn_unsafe; cannot inspect autograd");
         }
         return GRAD_FN.invokePointer(new Object[] {new Pointer(pt.getHandle())}) != null;
+    }
+
+    /**
+     * True only when the tensor certainly takes no part in autograd: false when it does, and false when
+     * this libtorch cannot tell (then callers keep the path that is right either way).
+     */
+    public static boolean surelyNone(NDArray tensor) {
+        return GRAD_FN != null && tensor instanceof PtNDArray && !records(tensor);
     }
 
     private static Function lookup() {
