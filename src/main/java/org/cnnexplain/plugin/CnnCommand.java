@@ -58,11 +58,22 @@ public abstract class CnnCommand extends DynamicCommand {
     @Parameter
     protected LogService log;
 
-    /** Fiji's dialog lists the parameters in {@link DialogLayout}'s order: what to explain first. */
+    /**
+     * Fiji's dialog lists the parameters in {@link DialogLayout}'s order: what to explain first. A command
+     * that works without an open image ({@link #needsImage()}) makes its image input optional first.
+     */
     @Override
     public void initialize() throws org.scijava.module.MethodCallException {
+        if (!needsImage()) {
+            getInfo().getMutableInput("image", ImagePlus.class).setRequired(false);
+        }
         DialogLayout.reorder(getInfo());
         super.initialize();
+    }
+
+    /** False for commands that read a folder or start from noise, where an open image is optional. */
+    protected boolean needsImage() {
+        return true;
     }
 
     /** Menu name, e.g. "Grad-CAM", for titles and messages. */

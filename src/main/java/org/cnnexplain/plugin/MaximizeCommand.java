@@ -120,9 +120,8 @@ public class MaximizeCommand extends CnnCommand {
 
     /** No image is needed: synthesis starts from noise; an open image is only compared with. */
     @Override
-    public void initialize() throws org.scijava.module.MethodCallException {
-        getInfo().getMutableInput("image", ImagePlus.class).setRequired(false);
-        super.initialize();
+    protected boolean needsImage() {
+        return false;
     }
 
     @Override

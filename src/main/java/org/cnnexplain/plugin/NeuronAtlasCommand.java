@@ -82,9 +82,8 @@ public class NeuronAtlasCommand extends CnnCommand {
 
     /** No image is needed when a folder is given. */
     @Override
-    public void initialize() throws org.scijava.module.MethodCallException {
-        getInfo().getMutableInput("image", ImagePlus.class).setRequired(false);
-        super.initialize();
+    protected boolean needsImage() {
+        return false;
     }
 
     @Override

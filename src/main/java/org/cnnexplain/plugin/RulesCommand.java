@@ -100,9 +100,14 @@ public class RulesCommand extends CnnCommand {
 
     /** The folder replaces the open image: nothing needs to be open. */
     @Override
+    protected boolean needsImage() {
+        return false;
+    }
+
+    /** Without an image the dialog does not ask for one. */
+    @Override
     public void initialize() throws org.scijava.module.MethodCallException {
         super.initialize();
-        getInfo().getMutableInput("image", ImagePlus.class).setRequired(false);
         resolveInput("image");
     }
 
