@@ -65,6 +65,23 @@ class TiledCommandsTest {
         return in;
     }
 
+    /** A part of the field, as its own image. */
+    static ImagePlus crop(int x, int y, int w, int h) {
+        ImagePlus whole = field();
+        whole.setRoi(new Roi(x, y, w, h));
+        return new ImagePlus("crop", whole.getProcessor().crop());
+    }
+
+    /** Grad-CAM inputs for a U-Net from the test models, on the CPU, with {@code fit}. */
+    static Map<String, Object> unet(ImagePlus image, String model, String fit) {
+        Map<String, Object> in = new HashMap<>();
+        in.put("image", image);
+        in.put("model", new File("src/test/resources/models/" + model));
+        in.put("device", "cpu");
+        in.put("fit", fit);
+        return in;
+    }
+
     /** The Grad-CAM heatmap the command laid over {@code image}. */
     static ImageRoi gradCamOverlay(ImagePlus image) {
         ImageRoi heat = null;
@@ -104,15 +121,9 @@ class TiledCommandsTest {
      */
     @Test
     void aUNetIsExplainedOverTheWholeImageWithTheRoiAsItsTarget() throws Exception {
-        ImagePlus whole = field();
-        whole.setRoi(new Roi(300, 200, 256, 192));
-        ImagePlus image = new ImagePlus("crop", whole.getProcessor().crop());
+        ImagePlus image = crop(300, 200, 256, 192);
         image.setRoi(new ij.gui.OvalRoi(60, 50, 100, 80));
-        Map<String, Object> in = new HashMap<>();
-        in.put("image", image);
-        in.put("model", new File("src/test/resources/models/seg_demo.onnx"));
-        in.put("device", "cpu");
-        in.put("fit", "tile");
+        Map<String, Object> in = unet(image, "seg_demo.onnx", "tile");
         in.put("target", "mitotic");
         in.put("layerres", true);
         Module m = run(GradCamCommand.class, in);
@@ -138,18 +149,11 @@ class TiledCommandsTest {
      */
     @Test
     void aUNetThatTakesAnySizeIsTiledWhenAskedAndGivesTheWholeImagesMap() throws Exception {
-        ImagePlus whole = field();
-        whole.setRoi(new Roi(100, 100, 600, 420));
-        ImagePlus crop = new ImagePlus("crop", whole.getProcessor().crop());
+        ImagePlus crop = crop(100, 100, 600, 420);
         float[][] maps = new float[2][];
         String[] infos = new String[2];
         for (int i = 0; i < 2; i++) {
-            ImagePlus image = crop.duplicate();
-            Map<String, Object> in = new HashMap<>();
-            in.put("image", image);
-            in.put("model", new File("src/test/resources/models/unet_dyn_op13.onnx"));
-            in.put("device", "cpu");
-            in.put("fit", i == 0 ? "tile" : "error");
+            Map<String, Object> in = unet(crop.duplicate(), "unet_dyn_op13.onnx", i == 0 ? "tile" : "error");
             in.put("target", "1");
             ImagePlus result = (ImagePlus) run(GradCamCommand.class, in).getOutput("result");
             assertEquals(600, result.getWidth());
